@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+// DrivePipe: a camera perception daemon. One module per stage of the data flow
+// (see README.md and DESIGN notes); C libraries are `C…` system-library targets.
+import PackageDescription
+
+// Numeric kernels are unusable at -Onone; keep them optimised even in debug/test builds.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
+let package = Package(
+    name: "DrivePipe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "drivepipe", targets: ["drivepipe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // C shims, found through pkg-config; Debian providers named.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        // decode / encode / resize / tensor / draw
+        .target(name: "ImageIO", dependencies: ["CJPEG", "CPNG"], swiftSettings: optimised),
+        // generated ONNX protobuf schema (tools/gen-onnx-proto.sh)
+        .target(name: "ONNXSchema", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // the ONNX inference engine on OpenBLAS
+        .target(name: "Inference", dependencies: ["ONNXSchema", "CBLAS"], swiftSettings: optimised),
+        // typed pipeline configuration (pipelines/*.yaml)
+        .target(name: "Config", dependencies: ["Yams"]),
+        // the streaming runtime: stages, bounded queues, stats
+        .target(name: "Pipeline", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // frame sources: drive logs, KITTI raw, frame folders
+        .target(name: "Sources", dependencies: []),
+        // model heads' decoders and preprocessing
+        .target(name: "Perception", dependencies: ["Inference", "ImageIO"], swiftSettings: optimised),
+        // camera model and flat-ground projection
+        .target(name: "Geometry", dependencies: []),
+        // multi-object tracker and GRU forecaster
+        .target(name: "Tracking", dependencies: ["Geometry", "Inference"]),
+        // decision / control
+        .target(name: "Planning", dependencies: ["Geometry", "Tracking"]),
+        // the assembled daemon: stages wired into a pipeline, NDJSON sink
+        .target(name: "DrivePipe", dependencies: [
+            "ImageIO", "Inference", "Config", "Pipeline", "Sources", "Perception",
+            "Geometry", "Tracking", "Planning",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "drivepipe", dependencies: [
+            "DrivePipe", "Inference", "Config",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Sources", "Config", "DrivePipe"]),
+        .testTarget(name: "PerceptionTests", dependencies: ["Perception"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Geometry"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Geometry", "Tracking"]),
+        .testTarget(name: "DrivePipeTests", dependencies: ["DrivePipe"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// DrivePipe: placeholder until its stage lands.

@@ -1,0 +1,1 @@
+// Geometry: placeholder until its stage lands.

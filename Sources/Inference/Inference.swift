@@ -1,0 +1,1 @@
+// Inference: placeholder until its stage lands.

@@ -1,0 +1,1 @@
+// ONNXSchema: placeholder until its stage lands.

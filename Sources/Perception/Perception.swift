@@ -1,0 +1,1 @@
+// Perception: placeholder until its stage lands.

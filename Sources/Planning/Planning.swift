@@ -1,0 +1,1 @@
+// Planning: placeholder until its stage lands.

@@ -1,0 +1,1 @@
+// Sources: placeholder until its stage lands.

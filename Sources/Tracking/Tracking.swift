@@ -1,0 +1,1 @@
+// Tracking: placeholder until its stage lands.
