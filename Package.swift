@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
+        // the message types that cross stage boundaries (the schema is the contract)
+        .target(name: "Messages"),
         // decode / encode / resize / tensor / draw
         .target(name: "ImageIO", dependencies: ["CJPEG", "CPNG"], swiftSettings: optimised),
         // generated ONNX protobuf schema (tools/gen-onnx-proto.sh)
@@ -35,18 +37,18 @@ let package = Package(
         // the streaming runtime: stages, bounded queues, stats
         .target(name: "Pipeline", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // frame sources: drive logs, KITTI raw, frame folders
-        .target(name: "Sources", dependencies: []),
+        .target(name: "Sources", dependencies: ["Messages"]),
         // model heads' decoders and preprocessing
-        .target(name: "Perception", dependencies: ["Inference", "ImageIO"], swiftSettings: optimised),
+        .target(name: "Perception", dependencies: ["Messages", "Inference", "ImageIO"], swiftSettings: optimised),
         // camera model and flat-ground projection
-        .target(name: "Geometry", dependencies: []),
+        .target(name: "Geometry", dependencies: ["Messages"]),
         // multi-object tracker and GRU forecaster
-        .target(name: "Tracking", dependencies: ["Geometry", "Inference"]),
+        .target(name: "Tracking", dependencies: ["Messages", "Geometry", "Inference"]),
         // decision / control
-        .target(name: "Planning", dependencies: ["Geometry", "Tracking"]),
+        .target(name: "Planning", dependencies: ["Messages", "Geometry", "Tracking"]),
         // the assembled daemon: stages wired into a pipeline, NDJSON sink
         .target(name: "DrivePipe", dependencies: [
-            "ImageIO", "Inference", "Config", "Pipeline", "Sources", "Perception",
+            "Messages", "ImageIO", "Inference", "Config", "Pipeline", "Sources", "Perception",
             "Geometry", "Tracking", "Planning",
             .product(name: "Logging", package: "swift-log"),
         ]),
