@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Sources", "Config", "DrivePipe"]),
-        .testTarget(name: "PerceptionTests", dependencies: ["Perception"]),
+        .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Messages", "Inference"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Geometry"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Geometry", "Tracking"]),
         .testTarget(name: "DrivePipeTests", dependencies: ["DrivePipe"]),

@@ -1,1 +1,0 @@
-// Perception: placeholder until its stage lands.

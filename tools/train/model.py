@@ -1,0 +1,98 @@
+"""DrivePipe student: shared backbone + FPN-lite neck, CenterNet detection head (stride 8),
+segmentation head (3 classes, stride 4 -> bilinear to input size).
+
+Only plain ops: Conv 3x3/1x1 (stride 1/2), BatchNorm (folded at export), ReLU, Add, Resize
+(nearest x2 in the neck, bilinear x4 on the segmentation logits), Sigmoid.
+
+Shapes for the default 1x3x288x512 input (RGB/255):
+  features_s4  1x24x72x128   (named intermediate: backbone/neck output for the segmentation head)
+  features_s8  1x48x36x64    (named intermediate: neck output for both heads)
+  heatmap      1x4x36x64     sigmoid scores, classes vehicle, pedestrian, cyclist, traffic_light
+  box_size     1x2x36x64     (w, h) in stride-8 cells
+  box_offset   1x2x36x64     (dx, dy) sub-cell centre offset, cells
+  seg_logits   1x3x288x512   background, drivable, lane line
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+NUM_CLASSES = 4
+STRIDE = 8
+
+
+def cbr(cin, cout, k=3, s=1):
+    return nn.Sequential(nn.Conv2d(cin, cout, k, s, k // 2, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+class Student(nn.Module):
+    def __init__(self, c=(16, 24, 48, 96, 128), neck=48, seg=16):
+        super().__init__()
+        c1, c2, c3, c4, c5 = c
+        self.stem = cbr(3, c1, 3, 2)                                   # /2
+        self.s4 = cbr(c1, c2, 3, 2)                                    # /4
+        self.s8 = nn.Sequential(cbr(c2, c3, 3, 2), cbr(c3, c3))        # /8
+        self.s16 = nn.Sequential(cbr(c3, c4, 3, 2), cbr(c4, c4))       # /16
+        self.s32 = nn.Sequential(cbr(c4, c5, 3, 2), cbr(c5, c5))       # /32
+        self.lat32 = cbr(c5, neck, 1)
+        self.lat16 = cbr(c4, neck, 1)
+        self.fuse16 = cbr(neck, neck)
+        self.lat8 = cbr(c3, neck, 1)
+        self.fuse8 = cbr(neck, neck)
+        # detection head on features_s8
+        self.det = cbr(neck, neck)
+        self.hm = nn.Conv2d(neck, NUM_CLASSES, 1)
+        self.wh = nn.Conv2d(neck, 2, 1)
+        self.off = nn.Conv2d(neck, 2, 1)
+        nn.init.constant_(self.hm.bias, -2.19)  # prior 0.1 (CenterNet)
+        # segmentation head on features_s8 (+ features_s4 skip)
+        self.seg8 = cbr(neck, seg, 1)
+        self.seg4 = cbr(c2, seg, 1)
+        self.seg = cbr(seg, seg)
+        self.seg_out = nn.Conv2d(seg, 3, 1)
+
+    def backbone(self, x):
+        f4 = self.s4(self.stem(x))
+        f8 = self.s8(f4)
+        f16 = self.s16(f8)
+        f32 = self.s32(f16)
+        p16 = self.fuse16(self.lat16(f16) + F.interpolate(self.lat32(f32), scale_factor=2.0, mode="nearest"))
+        p8 = self.fuse8(self.lat8(f8) + F.interpolate(p16, scale_factor=2.0, mode="nearest"))
+        return f4, p8
+
+    def heads(self, f4, p8):
+        d = self.det(p8)
+        hm = torch.sigmoid(self.hm(d))
+        wh = self.wh(d)
+        off = self.off(d)
+        s = self.seg(self.seg4(f4) + F.interpolate(self.seg8(p8), scale_factor=2.0, mode="nearest"))
+        seg = F.interpolate(self.seg_out(s), scale_factor=4.0, mode="bilinear", align_corners=False)
+        return hm, wh, off, seg
+
+    def forward(self, x, with_features=False):
+        f4, p8 = self.backbone(x)
+        out = self.heads(f4, p8)
+        return out + (f4, p8) if with_features else out
+
+
+def count_macs(model, h=288, w=512):
+    """Multiply-accumulates of conv layers (the rest is negligible)."""
+    macs = [0]
+
+    def hook(m, i, o):
+        macs[0] += o.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+
+    hs = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.Conv2d)]
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, 3, h, w))
+    for x in hs:
+        x.remove()
+    return macs[0]
+
+
+if __name__ == "__main__":
+    m = Student()
+    macs = count_macs(m)
+    print(f"params {sum(p.numel() for p in m.parameters())/1e6:.3f} M, MACs {macs/1e6:.1f} M, FLOPs {2*macs/1e9:.3f} G")
+    for t in m(torch.zeros(1, 3, 288, 512), True):
+        print(tuple(t.shape))

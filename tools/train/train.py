@@ -1,0 +1,134 @@
+"""Trains the student on the cached teacher labels with a wall-clock budget (cosine LR over the budget),
+checkpointing to tools/train/runs/<name>/last.pt every epoch (and every few minutes); rerunning resumes.
+The budget can be changed while running by writing minutes into runs/<name>/budget_min.
+Usage: nohup nice -n 5 python train.py --name v1 --budget-min 80 > runs/v1.log 2>&1 &
+"""
+import argparse
+import copy
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from common import RUNS
+from data import augment, load_chunks, make_targets
+from model import Student
+
+SEG_WEIGHTS = torch.tensor([1.0, 1.0, 4.0])  # lane lines are ~2% of pixels
+
+
+def focal_loss(p, gt):
+    p = p.clamp(1e-4, 1 - 1e-4)
+    pos = gt.eq(1).float()
+    pos_loss = (torch.log(p) * (1 - p) ** 2 * pos).sum()
+    neg_loss = (torch.log(1 - p) * p ** 2 * (1 - gt) ** 4 * (1 - pos)).sum()
+    return -(pos_loss + neg_loss) / pos.sum().clamp(min=1)
+
+
+def losses(out, hm_t, wh_t, off_t, msk_t, seg_t):
+    hm, wh, off, seg = out
+    n = msk_t.sum().clamp(min=1)
+    l_hm = focal_loss(hm, hm_t)
+    l_wh = (torch.abs(wh - wh_t) * msk_t[:, None]).sum() / n
+    l_off = (torch.abs(off - off_t) * msk_t[:, None]).sum() / n
+    l_seg = F.cross_entropy(seg, seg_t, weight=SEG_WEIGHTS)
+    return l_hm + 0.1 * l_wh + l_off + l_seg, (l_hm.item(), l_wh.item(), l_off.item(), l_seg.item())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--name", default="v1")
+    ap.add_argument("--budget-min", type=float, default=80)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--ckpt-min", type=float, default=4)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    run = os.path.join(RUNS, a.name)
+    os.makedirs(run, exist_ok=True)
+    budget_file = os.path.join(run, "budget_min")
+    if not os.path.exists(budget_file):
+        open(budget_file, "w").write(str(a.budget_min))
+    model = Student()
+    ema = copy.deepcopy(model).eval()
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    state = {"elapsed": 0.0, "epoch": 0, "step": 0}
+    ck = os.path.join(run, "last.pt")
+    if os.path.exists(ck):
+        c = torch.load(ck, weights_only=False)
+        model.load_state_dict(c["model"]); ema.load_state_dict(c["ema"]); opt.load_state_dict(c["opt"])
+        state = c["state"]
+        print(f"resumed at epoch {state['epoch']} step {state['step']} elapsed {state['elapsed']/60:.1f} min", file=sys.stderr)
+
+    def save():
+        torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "state": state}, ck + ".tmp")
+        os.replace(ck + ".tmp", ck)
+
+    rng = np.random.default_rng(1234 + state["step"])
+    t_start, done = time.time() - state["elapsed"], False
+    last_ck = time.time()
+    while not done:
+        frames, masks, boxes = load_chunks()
+        n = len(frames)
+        if n < 4 * a.batch:  # labelling still starting up
+            time.sleep(20)
+            if state["step"] == 0:
+                t_start = time.time()
+            continue
+        perm = rng.permutation(n)
+        print(f"epoch {state['epoch']}: {n} frames", file=sys.stderr, flush=True)
+        model.train()
+        acc = []
+        for k in range(0, n - a.batch + 1, a.batch):
+            try:
+                budget = float(open(budget_file).read()) * 60
+            except (OSError, ValueError):
+                budget = a.budget_min * 60
+            state["elapsed"] = time.time() - t_start
+            prog = state["elapsed"] / budget
+            if prog >= 1:
+                done = True
+                break
+            warm = min(1.0, (state["step"] + 1) / 50)
+            lr = a.lr * warm * (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * prog)))
+            for g in opt.param_groups:
+                g["lr"] = lr
+            xs, hms, whs, offs, msks, segs = [], [], [], [], [], []
+            for i in perm[k:k + a.batch]:
+                x, m, b = augment(frames[i], masks[i], boxes[i], rng)
+                hm, wh, off, msk = make_targets(b, x.shape[2], x.shape[1])
+                xs.append(x); hms.append(hm); whs.append(wh); offs.append(off); msks.append(msk); segs.append(m)
+            T = lambda v: torch.from_numpy(np.stack(v))
+            out = model(T(xs))
+            loss, parts = losses(out, T(hms), T(whs), T(offs), T(msks), T(segs).long())
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+            opt.step()
+            d = min(0.99, (1 + state["step"]) / (10 + state["step"]))
+            with torch.no_grad():
+                for pe, pm in zip(ema.state_dict().values(), model.state_dict().values()):
+                    if pe.dtype.is_floating_point:
+                        pe.mul_(d).add_(pm.detach(), alpha=1 - d)
+                    else:
+                        pe.copy_(pm)
+            state["step"] += 1
+            acc.append(parts)
+            if state["step"] % 10 == 0:
+                mp = np.mean(acc[-10:], 0)
+                print(f"step {state['step']} ep {state['epoch']} prog {prog:.3f} lr {lr:.2e} hm {mp[0]:.3f} wh {mp[1]:.3f} "
+                      f"off {mp[2]:.3f} seg {mp[3]:.3f} t {state['elapsed']/60:.1f}m", file=sys.stderr, flush=True)
+            if time.time() - last_ck > a.ckpt_min * 60:
+                save(); last_ck = time.time()
+        if not done:
+            state["epoch"] += 1
+        save(); last_ck = time.time()
+    print("done", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
