@@ -35,9 +35,9 @@ let package = Package(
         // typed pipeline configuration (pipelines/*.yaml)
         .target(name: "Config", dependencies: ["Yams"]),
         // the streaming runtime: stages, bounded queues, stats
-        .target(name: "Pipeline", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "Pipeline", dependencies: ["Messages", .product(name: "Logging", package: "swift-log")]),
         // frame sources: drive logs, KITTI raw, frame folders
-        .target(name: "Sources", dependencies: ["Messages"]),
+        .target(name: "Sources", dependencies: ["Messages", "Pipeline"]),
         // model heads' decoders and preprocessing
         .target(name: "Perception", dependencies: ["Messages", "Inference", "ImageIO"], swiftSettings: optimised),
         // camera model and flat-ground projection

@@ -6,6 +6,6 @@ struct DrivePipeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drivepipe",
         abstract: "A camera perception daemon: frames in, driving decisions out (NDJSON on stdout).",
-        subcommands: []
+        subcommands: [RunCommand.self, CheckConfigCommand.self]
     )
 }

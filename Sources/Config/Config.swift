@@ -1,1 +1,0 @@
-// Config: placeholder until its stage lands.

@@ -1,0 +1,39 @@
+// The effective configuration as YAML (what `drivepipe check-config` prints): every key, with
+// defaults filled in, in a fixed order; loading it back gives the same config.
+
+extension PipelineConfig {
+    public func yaml() -> String {
+        func num(_ d: Double) -> String {
+            if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) + ".0" }
+            return "\(d)"
+        }
+        func list(_ v: [Double]) -> String { "[" + v.map(num).joined(separator: ", ") + "]" }
+        func opt(_ s: String?) -> String { s.map { "\"\($0)\"" } ?? "null" }
+        var o = "version: \(version)\n"
+        o += "models:\n"
+        o += "  backbone: \(opt(models.backbone))\n  detection_head: \(opt(models.detectionHead))\n"
+        o += "  segmentation_head: \(opt(models.segmentationHead))\n  forecaster: \(opt(models.forecaster))\n"
+        o += "input:\n  width: \(input.width)\n  height: \(input.height)\n  resize: \(input.resize.rawValue)\n"
+        o += "  normalization:\n    scale: \(num(input.scale))\n    mean: \(list(input.mean))\n    std: \(list(input.std))\n    order: \(input.order.rawValue)\n"
+        o += "decode:\n  max_pixels: \(decode.maxPixels)\n  reduced_size: \(decode.reducedSize)\n"
+        o += "detection:\n  decoder: \(detection.decoder.rawValue)\n  score_threshold: \(num(detection.scoreThreshold))\n"
+        o += "  nms_iou_threshold: \(num(detection.nmsIouThreshold))\n  max_detections: \(detection.maxDetections)\n"
+        o += "segmentation:\n  decoder: \(segmentation.decoder.rawValue)\n"
+        o += "threads:\n  blas: \(threads.blas)\n  decode: \(threads.decode)\n  preprocess: \(threads.preprocess)\n"
+        o += "edges:\n"
+        for name in PipelineConfig.edgeNames {
+            let e = edge(name)
+            o += "  \(name): {policy: \(e.policy.rawValue)"
+            if e.policy != .latestOnly { o += ", capacity: \(e.capacity)" }
+            if e.policy == .block { o += ", low_watermark: \(e.lowWatermark ?? e.capacity / 2)" }
+            o += "}\n"
+        }
+        o += "planner:\n  wheelbase_m: \(num(planner.wheelbaseM))\n  target_speed_mps: \(num(planner.targetSpeedMps))\n"
+        o += "  max_accel_mps2: \(num(planner.maxAccelMps2))\n  max_decel_mps2: \(num(planner.maxDecelMps2))\n"
+        o += "  time_gap_s: \(num(planner.timeGapS))\n  min_gap_m: \(num(planner.minGapM))\n"
+        o += "  ttc_threshold_s: \(num(planner.ttcThresholdS))\n  lookahead_m: \(num(planner.lookaheadM))\n"
+        o += "  max_steering_rad: \(num(planner.maxSteeringRad))\n"
+        o += "output:\n  timing: \(output.timing)\n  float_decimals: \(output.floatDecimals)\n"
+        return o
+    }
+}

@@ -1,0 +1,119 @@
+// PipelineConfig: the typed form of pipelines/*.yaml. Every field has its default here, in code;
+// a YAML file overrides only what it names. See README.md, "Configuration".
+
+/// Queue policy of one edge, named by the stage it feeds (`edges.<stage>`).
+public struct EdgeConfig: Sendable, Equatable {
+    public enum Policy: String, Sendable, Equatable, CaseIterable { case block, dropOldest, latestOnly }
+    public var policy: Policy = .block
+    /// Frames queued before the policy acts (1 for latestOnly).
+    public var capacity: Int = 2
+    /// block: the producer resumes once the depth is down to this (default capacity / 2).
+    public var lowWatermark: Int? = nil
+    public init(policy: Policy = .block, capacity: Int = 2, lowWatermark: Int? = nil) {
+        self.policy = policy; self.capacity = capacity; self.lowWatermark = lowWatermark
+    }
+}
+
+public struct PipelineConfig: Sendable, Equatable {
+    public var version = 1
+
+    /// ONNX files (relative paths: against `baseDirectory`). nil = stage not configured.
+    public struct Models: Sendable, Equatable {
+        public var backbone: String? = nil
+        public var detectionHead: String? = nil
+        public var segmentationHead: String? = nil
+        public var forecaster: String? = nil
+    }
+    public var models = Models()
+
+    /// The network input tensor.
+    public struct Input: Sendable, Equatable {
+        public enum Resize: String, Sendable, Equatable, CaseIterable { case stretch, letterbox }
+        public enum ChannelOrder: String, Sendable, Equatable, CaseIterable { case rgb, bgr }
+        public var width = 512
+        public var height = 288
+        public var resize: Resize = .stretch
+        /// tensor = (pixel * scale - mean[c]) / std[c]
+        public var scale = 1.0 / 255.0
+        public var mean: [Double] = [0, 0, 0]
+        public var std: [Double] = [1, 1, 1]
+        public var order: ChannelOrder = .rgb
+    }
+    public var input = Input()
+
+    public struct Decode: Sendable, Equatable {
+        /// Frames claiming more pixels are rejected before allocation.
+        public var maxPixels = 40_000_000
+        /// JPEG: decode at 1/2, 1/4 or 1/8 size in the DCT domain when the input is that much smaller.
+        public var reducedSize = true
+    }
+    public var decode = Decode()
+
+    public struct Detection: Sendable, Equatable {
+        public enum Decoder: String, Sendable, Equatable, CaseIterable { case centernet, yolo }
+        public var decoder: Decoder = .centernet
+        public var scoreThreshold = 0.3
+        public var nmsIouThreshold = 0.5
+        public var maxDetections = 100
+    }
+    public var detection = Detection()
+
+    public struct Segmentation: Sendable, Equatable {
+        public enum Decoder: String, Sendable, Equatable, CaseIterable { case argmax }
+        public var decoder: Decoder = .argmax
+    }
+    public var segmentation = Segmentation()
+
+    /// Thread budget (the machine has few cores: everything counts, BLAS included).
+    public struct Threads: Sendable, Equatable {
+        /// OpenBLAS threads used by inference.
+        public var blas = 1
+        /// Worker threads of the decode stage (output order is kept).
+        public var decode = 1
+        /// Worker threads of the preprocess stage.
+        public var preprocess = 1
+    }
+    public var threads = Threads()
+
+    /// The edges, by the stage each one feeds, in pipeline order.
+    public static let edgeNames = ["decode", "preprocess", "backbone", "detection", "segmentation", "tracker", "planner", "sink"]
+    public var edges: [String: EdgeConfig] = [
+        "decode": EdgeConfig(capacity: 4), "preprocess": EdgeConfig(capacity: 2), "backbone": EdgeConfig(capacity: 2),
+        "detection": EdgeConfig(capacity: 2), "segmentation": EdgeConfig(capacity: 2), "tracker": EdgeConfig(capacity: 2),
+        "planner": EdgeConfig(capacity: 2), "sink": EdgeConfig(capacity: 16),
+    ]
+
+    /// Decision and control parameters (SI units).
+    public struct Planner: Sendable, Equatable {
+        public var wheelbaseM = 2.8
+        public var targetSpeedMps = 13.9
+        public var maxAccelMps2 = 2.0
+        public var maxDecelMps2 = 6.0
+        public var timeGapS = 1.8
+        public var minGapM = 5.0
+        public var ttcThresholdS = 2.5
+        public var lookaheadM = 12.0
+        public var maxSteeringRad = 0.5
+    }
+    public var planner = Planner()
+
+    public struct Output: Sendable, Equatable {
+        /// Add `latency_ms` to every line (differs run to run: off for replays).
+        public var timing = false
+        public var floatDecimals = 6
+    }
+    public var output = Output()
+
+    /// Folder relative model paths are resolved against (set by the loader; the package root for
+    /// files in `pipelines/`).
+    public var baseDirectory = "."
+
+    public init() {}
+
+    public func edge(_ name: String) -> EdgeConfig { edges[name] ?? EdgeConfig() }
+
+    /// `path` as given if absolute, else under `baseDirectory`.
+    public func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : (baseDirectory == "." ? path : baseDirectory + "/" + path)
+    }
+}

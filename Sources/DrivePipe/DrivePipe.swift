@@ -1,1 +1,0 @@
-// DrivePipe: placeholder until its stage lands.

@@ -1,1 +1,0 @@
-// Sources: placeholder until its stage lands.
