@@ -269,11 +269,26 @@ def gen_png(manifest):
     # palette 2-bit with tRNS: 4 colours, index 3 fully transparent, index 2 half
     palette = np.array([[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]], dtype=np.uint8)
     idx = (np.arange(W)[None, :] + np.arange(H)[:, None]) % 4
-    trns = bytes([255, 255, 128])
+    trns = bytes([255, 255, 128, 0])
     a = np.array([255, 255, 128, 0], dtype=np.uint8)[idx]
     add("palette2_trns.png", raw_png(W, H, 2, 3, lambda xs, y: pack_bits([int(v) for v in idx[y, xs]], 2),
                                      plte=palette.tobytes(), trns=trns),
         over_black(palette[idx], a))
+    add("rgb16_interlaced.png",
+        raw_png(W, H, 16, 2, lambda xs, y: pack_bits([int(v) for v in wide[y, xs].reshape(-1)], 16), interlace=1),
+        scale16(wide).astype(np.uint8))
+    rgba_wide = np.dstack([wide, alpha16])
+    add("rgba16_interlaced.png",
+        raw_png(W, H, 16, 6, lambda xs, y: pack_bits([int(v) for v in rgba_wide[y, xs].reshape(-1)], 16),
+                interlace=1),
+        over_black(scale16(wide).astype(np.uint8), alpha))
+    # Ancillary chunks must not change pixels: gAMA 1.0 (no gamma is applied), and a tEXt chunk
+    # with a wrong CRC (libpng warns and skips it).
+    rgb8 = pil_bytes(Image.fromarray(base))
+    gama = png_chunk(b"gAMA", struct.pack(">I", 100000))
+    add("rgb8_gama.png", rgb8[:33] + gama + rgb8[33:], base)
+    text = png_chunk(b"tEXt", b"Comment\x00hello", crc=0x12345678)
+    add("rgb8_bad_text_crc.png", rgb8[:33] + text + rgb8[33:], base)
     # gray 4-bit, interlaced
     g4 = (gray // 16).astype(np.uint8)
     add("gray4_interlaced.png", raw_png(W, H, 4, 0, lambda xs, y: pack_bits([int(v) for v in g4[y, xs]], 4),

@@ -1,85 +1,68 @@
-// PNG decode/encode through libpng's simplified API (png_image_*), which needs no setjmp.
-// Every PNG kind (1..16-bit, gray, gray+alpha, palette, tRNS, RGBA, interlaced) comes out as RGB8:
-// 16-bit samples without gAMA/sRGB are read as sRGB-encoded (scaled, not gamma-mapped), and an
-// alpha channel is composited onto black (`pngBackground`).
+// PNG decode/encode through libpng. Decoding runs inside the C shim's setjmp frame
+// (Sources/CPNG/shim.h: libpng 1.6.39's simplified reader mis-decodes 16-bit interlaced files,
+// so the classic API is used); encoding uses the simplified png_image API, which needs no setjmp.
+// Every PNG kind (1..16-bit, gray, gray+alpha, palette, tRNS, RGB, RGBA, interlaced) comes out as
+// RGB8: raw samples (no gamma), 16-bit rounded to 8, alpha composited onto black (`pngBackground`).
 
 import CPNG
 
 /// The colour alpha images are composited onto when decoded to RGB.
 public let pngBackground = RGBColor.black
 
-/// Header of a PNG as libpng reports it.
+/// Header of a PNG.
 public struct PNGInfo: Sendable, Equatable {
     public var width: Int
     public var height: Int
-    /// libpng's PNG_FORMAT_* flags of the file (alpha 1, colour 2, linear/16-bit 4, colormap 8).
-    public var format: UInt32
+    /// bits per sample: 1, 2, 4, 8 or 16
+    public var bitDepth: Int
+    /// PNG colour type: 0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA
+    public var colorType: Int
+    public var interlaced: Bool
 }
 
-/// The png_image control block lives on the heap: libpng keeps a pointer to it between
-/// begin_read and finish_read (a `&local` would only be valid for one call).
-final class PNGReader {
-    let image: UnsafeMutablePointer<png_image>
-
-    init() {
-        image = .allocate(capacity: 1)
-        image.initialize(to: png_image())
-        image.pointee.version = UInt32(PNG_IMAGE_VERSION)
-    }
-
-    deinit {
-        png_image_free(image)
-        image.deinitialize(count: 1)
-        image.deallocate()
-    }
-
-    var message: String { pngMessage(image) }
-}
-
-/// Reads only the PNG header.
+/// Reads only the PNG header (the chunks before the first IDAT).
 public func readPNGInfo(_ bytes: [UInt8]) throws(ImageIOError) -> PNGInfo {
-    let reader = PNGReader()
-    let ok = bytes.withUnsafeBytes { png_image_begin_read_from_memory(reader.image, $0.baseAddress, $0.count) }
-    guard ok != 0 else { throw .decodeFailed(format: .png, message: reader.message) }
-    let img = reader.image.pointee
-    return PNGInfo(width: Int(img.width), height: Int(img.height), format: img.format)
+    var w: Int32 = 0, h: Int32 = 0, depth: Int32 = 0, type: Int32 = 0, interlaced: Int32 = 0
+    var message = [CChar](repeating: 0, count: Int(DP_PNG_MESSAGE_LENGTH))
+    let rc = bytes.withUnsafeBufferPointer { data in
+        message.withUnsafeMutableBufferPointer { msg in
+            dp_png_read_info(data.baseAddress, data.count, &w, &h, &depth, &type, &interlaced, msg.baseAddress)
+        }
+    }
+    guard rc == Int32(DP_PNG_OK) else {
+        throw .decodeFailed(format: .png, message: rc == Int32(DP_PNG_ERR_MEMORY) ? "out of memory" : cMessage(message))
+    }
+    return PNGInfo(width: Int(w), height: Int(h), bitDepth: Int(depth), colorType: Int(type), interlaced: interlaced != 0)
 }
 
 /// Decodes a PNG to RGB8 at full size (the options' target size is ignored: PNG has no cheap
 /// reduced decode). The header is checked against the pixel limit before the pixels are allocated.
 public func decodePNG(_ bytes: [UInt8], options: DecodeOptions = .init()) throws(ImageIOError) -> RGBImage {
     try validate(options)
-    guard hasIEND(bytes) else {
-        throw .decodeFailed(format: .png, message: "no IEND chunk: file truncated (expected 00 00 00 00 'IEND' AE 42 60 82 at the end)")
+    let info = try readPNGInfo(bytes)
+    try checkHeader(width: info.width, height: info.height, maxPixels: options.maxPixels)
+    let count = info.width * info.height * 3
+    var rc: Int32 = 0
+    var message = [CChar](repeating: 0, count: Int(DP_PNG_MESSAGE_LENGTH))
+    let pixels = bytes.withUnsafeBufferPointer { data in
+        [UInt8](unsafeUninitializedCapacity: count) { out, initialised in
+            rc = message.withUnsafeMutableBufferPointer { msg in
+                dp_png_decode_rgb(data.baseAddress, data.count, out.baseAddress, count,
+                                  Int32(info.width), Int32(info.height), msg.baseAddress)
+            }
+            initialised = rc == Int32(DP_PNG_OK) ? count : 0
+        }
     }
-    let result = bytes.withUnsafeBytes { decodePNG(data: $0, maxPixels: options.maxPixels) }
-    return try result.get()
-}
-
-/// The decode proper, over the bytes' storage (a Result because withUnsafeBytes rethrows untyped).
-func decodePNG(data: UnsafeRawBufferPointer, maxPixels: Int) -> Result<RGBImage, ImageIOError> {
-    let reader = PNGReader()
-    guard png_image_begin_read_from_memory(reader.image, data.baseAddress, data.count) != 0 else {
-        return .failure(.decodeFailed(format: .png, message: reader.message))
+    switch rc {
+    case Int32(DP_PNG_OK):
+        return RGBImage(uncheckedWidth: info.width, height: info.height, pixels: pixels)
+    case Int32(DP_PNG_ERR_OUTPUT_SIZE):
+        throw .outputSize(expectedWidth: info.width, expectedHeight: info.height, foundWidth: -1, foundHeight: -1)
+    case Int32(DP_PNG_ERR_MEMORY):
+        throw .decodeFailed(format: .png, message: "out of memory")
+    default:
+        throw .decodeFailed(format: .png, message: cMessage(message))
     }
-    let width = Int(reader.image.pointee.width)
-    let height = Int(reader.image.pointee.height)
-    do {
-        try checkHeader(width: width, height: height, maxPixels: maxPixels)
-    } catch {
-        return .failure(error)
-    }
-    reader.image.pointee.format = UInt32(PNG_FORMAT_RGB)
-    reader.image.pointee.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
-    let count = width * height * 3
-    var background = png_color(red: pngBackground.r, green: pngBackground.g, blue: pngBackground.b)
-    var ok: Int32 = 0
-    let pixels = [UInt8](unsafeUninitializedCapacity: count) { out, initialised in
-        ok = png_image_finish_read(reader.image, &background, out.baseAddress, Int32(width * 3), nil)
-        initialised = ok != 0 ? count : 0
-    }
-    guard ok != 0 else { return .failure(.decodeFailed(format: .png, message: reader.message)) }
-    return .success(RGBImage(uncheckedWidth: width, height: height, pixels: pixels))
 }
 
 /// Encodes RGB8 as an 8-bit RGB PNG (lossless).
@@ -118,22 +101,15 @@ public func encodePNG(_ image: RGBImage) throws(ImageIOError) -> [UInt8] {
     return out
 }
 
-/// libpng stops reading once it has the image data, so a file cut after its last IDAT would
-/// decode silently: require the 12-byte IEND chunk (trailing bytes after it are tolerated).
-func hasIEND(_ bytes: [UInt8]) -> Bool {
-    let iend: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
-    guard bytes.count >= 8 + 12 else { return false }
-    var start = bytes.count - 12
-    while start >= 8 {
-        if bytes[start + 4] == 0x49, bytes[start..<(start + 12)].elementsEqual(iend) { return true }
-        start -= 1
-    }
-    return false
-}
-
 func pngMessage(_ image: UnsafeMutablePointer<png_image>) -> String {
     let text = withUnsafeBytes(of: image.pointee.message) { raw in
         String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
     }
     return text.isEmpty ? "unknown libpng error" : text
+}
+
+/// A NUL-terminated C message buffer as a String.
+func cMessage(_ message: [CChar]) -> String {
+    let bytes = message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    return String(decoding: bytes, as: UTF8.self)
 }

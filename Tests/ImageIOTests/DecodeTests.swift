@@ -85,13 +85,7 @@ import Testing
             let expected = try Fixtures.ppm(c["expected"] as? String ?? "")
             #expect(image.width == expected.width && image.height == expected.height, "\(file): size")
             let diff = maxAbsDiff(image, expected)
-            if file.contains("alpha") || file.contains("rgba") || file.contains("trns") || file.contains("16_interlaced") {
-                // Milestone 1: libpng's simplified API composites alpha in linear light and mis-reads
-                // 16-bit interlaced rows; replaced by our own reader next.
-                withKnownIssue { #expect(diff == 0, "\(file): max diff \(diff)") }
-            } else {
-                #expect(diff == 0, "\(file): max diff \(diff)")
-            }
+            #expect(diff == 0, "\(file): max diff \(diff)")
         }
     }
 
