@@ -1,1 +1,0 @@
-// Geometry: placeholder until its stage lands.

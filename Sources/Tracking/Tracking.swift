@@ -1,1 +1,0 @@
-// Tracking: placeholder until its stage lands.
