@@ -57,6 +57,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // libFuzzer targets for the input parsers (tools/fuzz.sh); a plain build replays files
+        .executableTarget(name: "drivepipe-fuzz", dependencies: ["ImageIO", "Config", "Sources", "Pipeline"]),
+
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Sources", "Config", "DrivePipe"]),
