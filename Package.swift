@@ -66,6 +66,6 @@ let package = Package(
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Messages", "Inference"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Geometry"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Geometry", "Tracking"]),
-        .testTarget(name: "DrivePipeTests", dependencies: ["DrivePipe"]),
+        .testTarget(name: "DrivePipeTests", dependencies: ["DrivePipe", "Pipeline", "Sources", "Config", "ImageIO", "Messages"]),
     ]
 )

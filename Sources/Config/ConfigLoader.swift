@@ -124,7 +124,7 @@ public enum ConfigLoader {
             out.capacity = cap ?? out.capacity; out.lowWatermark = nil
         case .block:
             out.capacity = cap ?? out.capacity
-            out.lowWatermark = low ?? (cap == nil ? out.lowWatermark : nil)
+            out.lowWatermark = low ?? (cap == nil ? out.lowWatermark ?? out.capacity / 2 : out.capacity / 2)
             if let l = out.lowWatermark, l >= out.capacity {
                 throw .badValue(path: e.path + "low_watermark", expected: "less than capacity \(out.capacity)", found: "\(l)")
             }

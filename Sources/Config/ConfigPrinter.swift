@@ -25,7 +25,7 @@ extension PipelineConfig {
             let e = edge(name)
             o += "  \(name): {policy: \(e.policy.rawValue)"
             if e.policy != .latestOnly { o += ", capacity: \(e.capacity)" }
-            if e.policy == .block { o += ", low_watermark: \(e.lowWatermark ?? e.capacity / 2)" }
+            if e.policy == .block, let low = e.lowWatermark { o += ", low_watermark: \(low)" }
             o += "}\n"
         }
         o += "planner:\n  wheelbase_m: \(num(planner.wheelbaseM))\n  target_speed_mps: \(num(planner.targetSpeedMps))\n"

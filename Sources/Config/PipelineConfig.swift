@@ -9,8 +9,10 @@ public struct EdgeConfig: Sendable, Equatable {
     public var capacity: Int = 2
     /// block: the producer resumes once the depth is down to this (default capacity / 2).
     public var lowWatermark: Int? = nil
+    /// A block edge without a low watermark gets capacity / 2; other policies have none.
     public init(policy: Policy = .block, capacity: Int = 2, lowWatermark: Int? = nil) {
-        self.policy = policy; self.capacity = capacity; self.lowWatermark = lowWatermark
+        self.policy = policy; self.capacity = capacity
+        self.lowWatermark = policy == .block ? (lowWatermark ?? capacity / 2) : nil
     }
 }
 

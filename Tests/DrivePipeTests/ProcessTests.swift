@@ -1,0 +1,100 @@
+// The built `drivepipe` binary as a subprocess: the contract on the command line, SIGTERM in the
+// middle of a replay, peak memory independent of log length, clear errors for bad input.
+import Foundation
+import Testing
+
+private func peakRSSMB(_ stderr: String) -> Double? {
+    guard let r = stderr.range(of: "peak RSS ") else { return nil }
+    return Double(stderr[r.upperBound...].prefix { $0.isNumber || $0 == "." })
+}
+
+private func accepted(_ stderr: String) -> Int? {
+    guard let r = stderr.range(of: "frames accepted: ") else { return nil }
+    return Int(stderr[r.upperBound...].prefix { $0.isNumber })
+}
+
+@Suite(.serialized) struct ProcessTests {
+    let binary = drivepipeBinary()
+
+    @Test func defaultRunReplaysTheBundledLogFromAnyFolder() throws {
+        guard binary != nil else { Issue.record("drivepipe binary not built next to the tests"); return }
+        let dir = Scratch()
+        let cfg = smallPipeline(in: dir)
+        // cwd elsewhere: the bundled log is found through the executable's location
+        let r = try runBinary(["run", "--pipeline", cfg, "--no-stats"], cwd: "/")
+        #expect(r.status == 0, "\(r.stderr)")
+        let recs = try records(r.stdout)
+        #expect(recs.count == 100)
+        #expect(recs.allSatisfy { $0["type"] as? String == "decision" && $0["mode"] as? String == "no_planner" })
+        #expect(recs.first?["source"] as? String == "000000.jpg")
+        let again = try runBinary(["run", bundledLog, "--pipeline", cfg, "--no-stats"])
+        #expect(again.stdout == r.stdout)       // two replays: byte-identical
+    }
+
+    @Test func sigtermMidReplayWritesEveryAcceptedFrameAndExitsZero() throws {
+        guard let bin = binary else { Issue.record("drivepipe binary not built next to the tests"); return }
+        let dir = Scratch()
+        let log = try makeDriveLog(in: dir, frames: 5_000)
+        let cfg = smallPipeline(in: dir)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bin)
+        p.arguments = ["run", log, "--pipeline", cfg, "--rate", "400"]   // 12.5 s if left alone
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let errBox = ErrBox()
+        let t = Thread { errBox.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        t.start()
+        var data = Data()
+        while data.filter({ $0 == 0x0a }).count < 60 {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            data.append(chunk)
+        }
+        kill(p.processIdentifier, SIGTERM)
+        data.append(out.fileHandleForReading.readDataToEndOfFile())
+        p.waitUntilExit()
+        while !errBox.done { usleep(1000) }
+        let stderr = String(decoding: errBox.data, as: UTF8.self)
+        #expect(p.terminationReason == .exit && p.terminationStatus == 0, "\(stderr)")
+        let recs = try records(String(decoding: data, as: UTF8.self))
+        #expect(recs.count >= 60 && recs.count < 5_000)
+        #expect(recs.map { $0["frame"] as? Int } == Array(0..<recs.count))   // in order, none missing
+        #expect(accepted(stderr) == recs.count, "every accepted frame written: \(stderr.suffix(300))")
+        #expect(stderr.contains("stopped by SIGTERM"))
+    }
+
+    @Test func peakMemoryIndependentOfLogLength() throws {
+        guard binary != nil else { Issue.record("drivepipe binary not built next to the tests"); return }
+        let dir = Scratch()
+        let cfg = smallPipeline(in: dir)
+        let shortDir = Scratch(), longDir = Scratch()
+        let short = try runBinary(["run", try makeDriveLog(in: shortDir, frames: 1_000), "--pipeline", cfg])
+        let long = try runBinary(["run", try makeDriveLog(in: longDir, frames: 10_000), "--pipeline", cfg])
+        #expect(short.status == 0 && long.status == 0)
+        #expect(long.stdout.split(separator: "\n").count == 10_000)
+        let a = try #require(peakRSSMB(short.stderr)), b = try #require(peakRSSMB(long.stderr))
+        print("peak RSS: 1,000 frames \(a) MB, 10,000 frames \(b) MB")
+        #expect(b - a < 8, "peak RSS grew from \(a) MB to \(b) MB")
+    }
+
+    @Test func badInputsExitWithClearMessages() throws {
+        guard binary != nil else { Issue.record("drivepipe binary not built next to the tests"); return }
+        let dir = Scratch()
+        dir.write("bad.yaml", "edges:\n  backbone: {policy: latestOnly, capacity: 4}\n")
+        let r1 = try runBinary(["check-config", dir.path + "/bad.yaml"])
+        #expect(r1.status == 2 && r1.stdout.isEmpty)
+        #expect(r1.stderr.contains("edges.backbone.capacity: expected 1 (or nothing) for latestOnly, found 4"))
+        let ok = try runBinary(["check-config", packageRoot + "/pipelines/stream.yaml"])
+        #expect(ok.status == 0 && ok.stdout.contains("backbone: {policy: latestOnly}"))
+
+        dir.write("log/log.jsonl", #"{"type":"metadata","version":1,"camera":{"name":"c"}}"# + "\n")
+        let r2 = try runBinary(["run", dir.path + "/log"])
+        #expect(r2.status == 2 && r2.stdout.isEmpty)
+        #expect(r2.stderr.contains("field \"camera.width\": expected an integer, found nothing (missing)"), "\(r2.stderr)")
+
+        let r3 = try runBinary(["run", "/nonexistent/folder"])
+        #expect(r3.status == 2 && r3.stderr.contains("no such file or folder"))
+    }
+}
