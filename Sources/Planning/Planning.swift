@@ -1,1 +1,0 @@
-// Planning: placeholder until its stage lands.
