@@ -322,6 +322,53 @@ def gen_resize(manifest):
 
 # ---------------------------------------------------------------- hostile corpus
 
+SCAN_BOMB_C = r"""
+#include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <jpeglib.h>
+int main(void) {
+    struct jpeg_compress_struct c; struct jpeg_error_mgr e;
+    static jpeg_scan_info scans[700]; int n = 0;
+    scans[n].comps_in_scan = 1; scans[n].component_index[0] = 0; scans[n].Ss = 0; scans[n].Se = 0;
+    scans[n].Ah = 0; scans[n].Al = 0; n++;
+    for (int k = 1; k < 64; k++) {
+        scans[n].comps_in_scan = 1; scans[n].component_index[0] = 0; scans[n].Ss = k; scans[n].Se = k;
+        scans[n].Ah = 0; scans[n].Al = 9; n++;
+        for (int al = 8; al >= 0; al--) {
+            scans[n].comps_in_scan = 1; scans[n].component_index[0] = 0; scans[n].Ss = k; scans[n].Se = k;
+            scans[n].Ah = al + 1; scans[n].Al = al; n++;
+        }
+    }
+    unsigned char img[16 * 16];
+    for (int i = 0; i < 256; i++) img[i] = (unsigned char)((i * 37) & 255);
+    c.err = jpeg_std_error(&e);
+    jpeg_create_compress(&c);
+    jpeg_stdio_dest(&c, stdout);
+    c.image_width = 16; c.image_height = 16; c.input_components = 1; c.in_color_space = JCS_GRAYSCALE;
+    jpeg_set_defaults(&c);
+    jpeg_set_quality(&c, 100, TRUE);
+    c.scan_info = scans; c.num_scans = n;
+    jpeg_start_compress(&c, TRUE);
+    while (c.next_scanline < 16) { JSAMPROW row = img + c.next_scanline * 16; jpeg_write_scanlines(&c, &row, 1); }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    return 0;
+}
+"""
+
+
+def scan_bomb_jpeg() -> bytes:
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        src, exe = os.path.join(tmp, "bomb.c"), os.path.join(tmp, "bomb")
+        with open(src, "w") as f:
+            f.write(SCAN_BOMB_C)
+        subprocess.run(["cc", "-O1", src, "-o", exe, "-ljpeg"], check=True)
+        data = subprocess.run([exe], check=True, capture_output=True).stdout
+    assert data.count(b"\xff\xda") > 500, "scan bomb has too few scans"
+    return data
+
 def gen_hostile(manifest):
     d = os.path.join(OUT, "hostile")
     os.makedirs(d, exist_ok=True)
@@ -336,7 +383,7 @@ def gen_hostile(manifest):
     def add(name, data, kind, why):
         with open(os.path.join(d, name), "wb") as f:
             f.write(data)
-        if name.endswith(".jpg") and kind == "decodeFailed" and data[:3] == b"\xff\xd8\xff":
+        if name.endswith(".jpg") and kind == "decodeFailed" and data[:3] == b"\xff\xd8\xff" and "bomb" not in name:
             assert djpeg_complains(os.path.join(d, name)), name + ": djpeg accepts it silently"
         cases[name] = {"error": kind, "why": why}
 
@@ -395,6 +442,11 @@ def gen_hostile(manifest):
     bad = bytearray(jpg)
     bad[sof + 9] = 7
     add("jpeg_bad_component_count.jpg", bytes(bad), "decodeFailed", "SOF claims 7 components")
+    # progressive CPU bomb: a valid progression of 1 + 63 bands x 10 successive-approximation levels
+    # = 631 scans on a gray image (the decoder refuses more than 500). cjpeg caps scan scripts at
+    # 100 scans, so a few lines of C drive libjpeg's compressor with the scan list directly.
+    bomb = scan_bomb_jpeg()
+    add("jpeg_scan_bomb.jpg", bomb, "decodeFailed", "progressive JPEG with %d scans" % bomb.count(b"\xff\xda"))
     cmyk = io.BytesIO()
     Image.new("CMYK", (16, 16), (0, 128, 255, 10)).save(cmyk, "JPEG")
     add("jpeg_cmyk.jpg", cmyk.getvalue(), "decodeFailed", "CMYK JPEG (no CMYK to RGB conversion in libjpeg)")

@@ -46,6 +46,21 @@ static inline void dp_jpeg_emit_message(j_common_ptr cinfo, int msg_level) {
     if (msg_level < 0) dp_jpeg_error_exit(cinfo);
 }
 
+// Progressive JPEGs with very many scans make decoding cost explode (a CPU "bomb"); refuse more
+// than this many, as libjpeg-turbo's own TurboJPEG does with TJFLAG_LIMITSCANS.
+#define DP_JPEG_MAX_SCANS 500
+
+static inline void dp_jpeg_progress(j_common_ptr cinfo) {
+    if (!cinfo->is_decompressor) return;
+    j_decompress_ptr dinfo = (j_decompress_ptr)cinfo;
+    if (dinfo->input_scan_number > DP_JPEG_MAX_SCANS) {
+        dp_jpeg_error_mgr *err = (dp_jpeg_error_mgr *)cinfo->err;
+        snprintf(err->message, JMSG_LENGTH_MAX, "too many scans: more than %d (progressive JPEG refused)",
+                 DP_JPEG_MAX_SCANS);
+        longjmp(err->jump, 1);
+    }
+}
+
 static inline void dp_jpeg_install_errors(dp_jpeg_error_mgr *err) {
     jpeg_std_error(&err->pub);
     err->pub.error_exit = dp_jpeg_error_exit;
@@ -93,6 +108,7 @@ static inline int dp_jpeg_decode_rgb(const unsigned char *data, unsigned long si
                                      int out_width, int out_height, char *message) {
     struct jpeg_decompress_struct cinfo;
     dp_jpeg_error_mgr err;
+    struct jpeg_progress_mgr progress;
     if (scale_denom != 1 && scale_denom != 2 && scale_denom != 4 && scale_denom != 8)
         return DP_JPEG_ERR_ARGUMENT;
     if (out_width <= 0 || out_height <= 0 ||
@@ -107,6 +123,9 @@ static inline int dp_jpeg_decode_rgb(const unsigned char *data, unsigned long si
         return DP_JPEG_ERR_LIBJPEG;
     }
     jpeg_create_decompress(&cinfo);
+    memset(&progress, 0, sizeof progress);
+    progress.progress_monitor = dp_jpeg_progress;
+    cinfo.progress = &progress;
     jpeg_mem_src(&cinfo, data, size);
     jpeg_read_header(&cinfo, TRUE);
     cinfo.out_color_space = JCS_EXT_RGB;

@@ -38,6 +38,30 @@ public func decodeImage(_ bytes: [UInt8], options: DecodeOptions = .init()) thro
     }
 }
 
+/// Decodes into an existing image, reusing its pixel storage when the decoded size needs the same
+/// number of bytes (frames of a stream usually do): no allocation per frame. Otherwise the image
+/// gets new storage. On error `image` is left with its old size and unspecified pixel values.
+public func decodeImage(_ bytes: [UInt8], options: DecodeOptions = .init(), into image: inout RGBImage) throws(ImageIOError) {
+    guard bytes.count >= minimumImageBytes else {
+        throw .tooShort(expectedAtLeast: minimumImageBytes, found: bytes.count)
+    }
+    guard let format = sniffImageFormat(bytes) else {
+        _ = try decodeImage(bytes, options: options)  // throws the descriptive unknownFormat error
+        return
+    }
+    let plan = format == .jpeg ? try planJPEG(bytes, options: options) : try planPNG(bytes, options: options)
+    guard image.pixels.count == plan.byteCount else {
+        image = format == .jpeg ? try decodeJPEG(bytes, options: options) : try decodePNG(bytes, options: options)
+        return
+    }
+    let result = image.pixels.withUnsafeMutableBufferPointer { out in
+        format == .jpeg ? runJPEG(bytes, plan: plan, into: out) : runPNG(bytes, plan: plan, into: out)
+    }
+    try result.get()
+    image.width = plan.width
+    image.height = plan.height
+}
+
 func validate(_ options: DecodeOptions) throws(ImageIOError) {
     guard options.maxPixels > 0 else {
         throw .invalidArgument(name: "maxPixels", expected: "> 0", found: "\(options.maxPixels)")

@@ -44,36 +44,55 @@ public func readJPEGInfo(_ bytes: [UInt8]) throws(ImageIOError) -> JPEGInfo {
 /// The header is read first (pixel limit, scale); the pixels are then decoded straight into
 /// the result's storage.
 public func decodeJPEG(_ bytes: [UInt8], options: DecodeOptions = .init()) throws(ImageIOError) -> RGBImage {
+    let plan = try planJPEG(bytes, options: options)
+    var result: Result<Void, ImageIOError> = .success(())
+    let pixels = [UInt8](unsafeUninitializedCapacity: plan.byteCount) { out, initialised in
+        result = runJPEG(bytes, plan: plan, into: out)
+        // On failure the buffer may be partly written; expose nothing (UInt8 needs no deinit).
+        initialised = (try? result.get()) != nil ? plan.byteCount : 0
+    }
+    try result.get()
+    return RGBImage(uncheckedWidth: plan.width, height: plan.height, pixels: pixels)
+}
+
+/// What a decode will produce, decided from the header before any pixel memory exists.
+struct DecodePlan {
+    var width: Int
+    var height: Int
+    /// JPEG DCT scale denominator (1 for PNG)
+    var scaleDenominator: Int
+    var byteCount: Int { width * height * 3 }
+}
+
+/// Reads the header, applies the pixel limit, picks the DCT scale.
+func planJPEG(_ bytes: [UInt8], options: DecodeOptions) throws(ImageIOError) -> DecodePlan {
     try validate(options)
     let info = try readJPEGInfo(bytes)
     try checkHeader(width: info.width, height: info.height, maxPixels: options.maxPixels)
     let d = jpegScaleDenominator(width: info.width, height: info.height,
                                  targetWidth: options.targetWidth, targetHeight: options.targetHeight)
-    let outW = (info.width + d - 1) / d
-    let outH = (info.height + d - 1) / d
-    let count = outW * outH * 3
-    var rc: Int32 = 0
+    return DecodePlan(width: (info.width + d - 1) / d, height: (info.height + d - 1) / d, scaleDenominator: d)
+}
+
+/// Decodes into `out` (plan.byteCount bytes) inside the C shim's setjmp frame.
+func runJPEG(_ bytes: [UInt8], plan: DecodePlan, into out: UnsafeMutableBufferPointer<UInt8>) -> Result<Void, ImageIOError> {
     var message = [CChar](repeating: 0, count: Int(DP_JPEG_MESSAGE_LENGTH))
-    let pixels = bytes.withUnsafeBufferPointer { data in
-        [UInt8](unsafeUninitializedCapacity: count) { out, initialised in
-            rc = message.withUnsafeMutableBufferPointer { msg in
-                dp_jpeg_decode_rgb(data.baseAddress, UInt(data.count), Int32(d),
-                                   out.baseAddress, count, Int32(outW), Int32(outH), msg.baseAddress)
-            }
-            // On failure the buffer may be partly written; expose nothing (UInt8 needs no deinit).
-            initialised = rc == Int32(DP_JPEG_OK) ? count : 0
+    let rc = bytes.withUnsafeBufferPointer { data in
+        message.withUnsafeMutableBufferPointer { msg in
+            dp_jpeg_decode_rgb(data.baseAddress, UInt(data.count), Int32(plan.scaleDenominator),
+                               out.baseAddress, out.count, Int32(plan.width), Int32(plan.height), msg.baseAddress)
         }
     }
     switch rc {
     case Int32(DP_JPEG_OK):
-        return RGBImage(uncheckedWidth: outW, height: outH, pixels: pixels)
+        return .success(())
     case Int32(DP_JPEG_ERR_OUTPUT_SIZE):
-        throw .outputSize(expectedWidth: outW, expectedHeight: outH, foundWidth: -1, foundHeight: -1)
+        return .failure(.outputSize(expectedWidth: plan.width, expectedHeight: plan.height, foundWidth: -1, foundHeight: -1))
     case Int32(DP_JPEG_ERR_ARGUMENT):
-        throw .invalidArgument(name: "JPEG decode", expected: "scale 1/1, 1/2, 1/4, 1/8 and a buffer of \(count) bytes",
-                               found: "scale 1/\(d), \(outW)x\(outH)")
+        return .failure(.invalidArgument(name: "JPEG decode", expected: "scale 1/1, 1/2, 1/4, 1/8 and a buffer of \(plan.byteCount) bytes",
+                                         found: "scale 1/\(plan.scaleDenominator), \(out.count) bytes"))
     default:
-        throw .decodeFailed(format: .jpeg, message: jpegMessage(message))
+        return .failure(.decodeFailed(format: .jpeg, message: jpegMessage(message)))
     }
 }
 

@@ -38,30 +38,44 @@ public func readPNGInfo(_ bytes: [UInt8]) throws(ImageIOError) -> PNGInfo {
 /// Decodes a PNG to RGB8 at full size (the options' target size is ignored: PNG has no cheap
 /// reduced decode). The header is checked against the pixel limit before the pixels are allocated.
 public func decodePNG(_ bytes: [UInt8], options: DecodeOptions = .init()) throws(ImageIOError) -> RGBImage {
+    let plan = try planPNG(bytes, options: options)
+    var result: Result<Void, ImageIOError> = .success(())
+    let pixels = [UInt8](unsafeUninitializedCapacity: plan.byteCount) { out, initialised in
+        result = runPNG(bytes, plan: plan, into: out)
+        initialised = (try? result.get()) != nil ? plan.byteCount : 0
+    }
+    try result.get()
+    return RGBImage(uncheckedWidth: plan.width, height: plan.height, pixels: pixels)
+}
+
+/// Reads the header and applies the pixel limit.
+func planPNG(_ bytes: [UInt8], options: DecodeOptions) throws(ImageIOError) -> DecodePlan {
     try validate(options)
     let info = try readPNGInfo(bytes)
     try checkHeader(width: info.width, height: info.height, maxPixels: options.maxPixels)
-    let count = info.width * info.height * 3
-    var rc: Int32 = 0
+    return DecodePlan(width: info.width, height: info.height, scaleDenominator: 1)
+}
+
+/// Decodes into `out` (plan.byteCount bytes) inside the C shim's setjmp frame.
+func runPNG(_ bytes: [UInt8], plan: DecodePlan, into out: UnsafeMutableBufferPointer<UInt8>) -> Result<Void, ImageIOError> {
     var message = [CChar](repeating: 0, count: Int(DP_PNG_MESSAGE_LENGTH))
-    let pixels = bytes.withUnsafeBufferPointer { data in
-        [UInt8](unsafeUninitializedCapacity: count) { out, initialised in
-            rc = message.withUnsafeMutableBufferPointer { msg in
-                dp_png_decode_rgb(data.baseAddress, data.count, out.baseAddress, count,
-                                  Int32(info.width), Int32(info.height), msg.baseAddress)
-            }
-            initialised = rc == Int32(DP_PNG_OK) ? count : 0
+    let rc = bytes.withUnsafeBufferPointer { data in
+        message.withUnsafeMutableBufferPointer { msg in
+            dp_png_decode_rgb(data.baseAddress, data.count, out.baseAddress, out.count,
+                              Int32(plan.width), Int32(plan.height), msg.baseAddress)
         }
     }
     switch rc {
     case Int32(DP_PNG_OK):
-        return RGBImage(uncheckedWidth: info.width, height: info.height, pixels: pixels)
+        return .success(())
     case Int32(DP_PNG_ERR_OUTPUT_SIZE):
-        throw .outputSize(expectedWidth: info.width, expectedHeight: info.height, foundWidth: -1, foundHeight: -1)
+        return .failure(.outputSize(expectedWidth: plan.width, expectedHeight: plan.height, foundWidth: -1, foundHeight: -1))
     case Int32(DP_PNG_ERR_MEMORY):
-        throw .decodeFailed(format: .png, message: "out of memory")
+        return .failure(.decodeFailed(format: .png, message: "out of memory"))
+    case Int32(DP_PNG_ERR_ARGUMENT):
+        return .failure(.bufferSize(expected: plan.byteCount, found: out.count))
     default:
-        throw .decodeFailed(format: .png, message: cMessage(message))
+        return .failure(.decodeFailed(format: .png, message: cMessage(message)))
     }
 }
 

@@ -54,6 +54,22 @@ import Testing
         #expect(image.width == 320 && image.height == 180)
     }
 
+    @Test func decodeIntoReusesStorage() throws {
+        let bytes = try Fixtures.bytes("jpeg/udacity_test1_320x180_q90.jpg")
+        let expected = try decodeImage(bytes)
+        var image = try RGBImage(width: 180, height: 320, fill: .red)  // same byte count, other shape
+        try decodeImage(bytes, into: &image)
+        #expect(image == expected)
+        var small = try RGBImage(width: 3, height: 3)
+        try decodeImage(bytes, options: DecodeOptions(targetWidth: 160, targetHeight: 90), into: &small)
+        #expect(small.width == 160 && small.height == 90)
+        try decodeImage(try Fixtures.bytes("png/rgb8.png"), into: &small)
+        #expect(small == (try decodeImage(try Fixtures.bytes("png/rgb8.png"))))
+        #expect(throws: ImageIOError.self) { try decodeImage(try Fixtures.bytes("hostile/jpeg_truncated_50.jpg"), into: &image) }
+        #expect(image.width == 320 && image.height == 180 && image.pixels.count == 320 * 180 * 3)
+        #expect(throws: ImageIOError.self) { try decodeImage(Array("not an image at all".utf8), into: &image) }
+    }
+
     @Test func headerOnlyInfo() throws {
         let info = try readJPEGInfo(try Fixtures.bytes("jpeg/udacity_test2_201x113_gray.jpg"))
         #expect(info == JPEGInfo(width: 201, height: 113, components: 1))
