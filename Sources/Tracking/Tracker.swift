@@ -70,12 +70,23 @@ public struct Tracker: Sendable {
                 }
             }
         }
-        let assignment = Assignment.hungarian(cost: cost, rows: nT, cols: nD)
+        // Cascade: confirmed and coasting tracks choose first; tentative and lost tracks share what is
+        // left. (One joint assignment maximises the number of pairs, so a drifting lost track could
+        // pull a confirmed track off its object onto a spurious box.)
         var detMatched = [Bool](repeating: false, count: nD)
         var trackMatch = [Int?](repeating: nil, count: nT)
-        for t in 0..<nT {
-            if let d = assignment[t], cost[t * nD + d] < big / 2 {
-                trackMatch[t] = d; detMatched[d] = true
+        let stages: [[Int]] = [tracks.indices.filter { tracks[$0].isConfirmed },
+                               tracks.indices.filter { !tracks[$0].isConfirmed }]
+        for rows in stages where !rows.isEmpty {
+            let cols = (0..<nD).filter { !detMatched[$0] }
+            guard !cols.isEmpty else { break }
+            var sub = [Double](repeating: big, count: rows.count * cols.count)
+            for (a, t) in rows.enumerated() { for (b, d) in cols.enumerated() { sub[a * cols.count + b] = cost[t * nD + d] } }
+            let assignment = Assignment.hungarian(cost: sub, rows: rows.count, cols: cols.count)
+            for (a, t) in rows.enumerated() {
+                if let b = assignment[a], sub[a * cols.count + b] < big / 2 {
+                    trackMatch[t] = cols[b]; detMatched[cols[b]] = true
+                }
             }
         }
         // gate rejections: an unmatched detection with an unmatched nearby track the gate refused
@@ -119,7 +130,17 @@ public struct Tracker: Sendable {
                 survivors.append(tr)
             }
         }
+        // Births: unmatched detections, except those lying mostly inside a box matched to a confirmed
+        // track this frame (detectors often add a second, partial box on the same vehicle).
+        let matchedConfirmedBoxes = (0..<nT).compactMap { t in
+            trackMatch[t].flatMap { tracks[t].isConfirmed ? dets[$0].box : nil }
+        }
         for d in 0..<nD where !detMatched[d] {
+            let b = dets[d].box
+            if b.area > 0, matchedConfirmedBoxes.contains(where: { intersectionArea(b, $0) >= c.birthSuppressionIoA * b.area }) {
+                counters.birthsSuppressed += 1
+                continue
+            }
             var tr = Track(id: nextId, detection: dets[d], ground: detGround[d], frame: frame.index,
                            timeNs: frame.captureTimeNs, config: c)
             nextId += 1
@@ -158,6 +179,10 @@ public struct Tracker: Sendable {
             counters.fragmentations += 1
             recentlyLost.remove(at: k)
         }
+    }
+
+    private func intersectionArea(_ a: BoundingBox, _ b: BoundingBox) -> Float {
+        max(0, min(a.x2, b.x2) - max(a.x1, b.x1)) * max(0, min(a.y2, b.y2) - max(a.y1, b.y1))
     }
 
     private func outsideFraction(_ b: BoundingBox, _ cam: PinholeCamera) -> Float {

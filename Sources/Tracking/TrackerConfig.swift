@@ -28,6 +28,10 @@ public struct TrackerConfig: Sendable, Equatable {
     public var groundWeight: Double = 0.5
     public var tentativePenalty: Double = 0.05
 
+    /// An unmatched detection whose box lies at least this much (intersection / its area) inside a
+    /// box matched to a confirmed track starts no new track (a detector's duplicate, partial box).
+    public var birthSuppressionIoA: Float = 0.8
+
     /// Frame interval used when timestamps are missing, equal or going backwards; and the cap on dt.
     public var nominalDtS: Double = 0.04
     public var maxDtS: Double = 0.5

@@ -14,6 +14,8 @@ public struct TrackerCounters: Sendable, Equatable, Codable {
     /// it within `fragmentationWindowFrames` (likely the same object under a new id).
     public var fragmentations = 0
     public var maxLiveTracks = 0
+    /// Unmatched detections that started no track because they lay inside a confirmed track's box.
+    public var birthsSuppressed = 0
 
     public init() {}
 
@@ -26,11 +28,13 @@ public struct TrackerCounters: Sendable, Equatable, Codable {
         case gateRejections = "gate_rejections"
         case fragmentations
         case maxLiveTracks = "max_live_tracks"
+        case birthsSuppressed = "births_suppressed"
     }
 
     public var summary: String {
         "tracker: frames=\(frames) detections=\(detections) below_score=\(detectionsBelowScore) "
             + "tracks created=\(tracksCreated) confirmed=\(tracksConfirmed) deleted=\(tracksDeleted) "
-            + "max_live=\(maxLiveTracks) gate_rejections=\(gateRejections) fragmentations=\(fragmentations)"
+            + "max_live=\(maxLiveTracks) gate_rejections=\(gateRejections) fragmentations=\(fragmentations) "
+            + "births_suppressed=\(birthsSuppressed)"
     }
 }

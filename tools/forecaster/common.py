@@ -1,7 +1,7 @@
 """Shared pieces of the forecaster tools: the camera's flat-ground projection, a Python port of the
 Swift tracker (Sources/Tracking: per-coordinate constant-velocity Kalman, IoU + ground-distance
-cost with gating, Hungarian assignment, tentative/confirmed/coasting/lost life cycle, same default
-constants), and the forecaster's feature/target layout (the contract with Sources/Tracking/Forecaster).
+cost with gating, Hungarian assignment in a cascade (confirmed/coasting first), birth suppression
+inside confirmed boxes, tentative/confirmed/coasting/lost life cycle, same default constants), and the forecaster's feature/target layout (the contract with Sources/Tracking/Forecaster).
 """
 import json
 import math
@@ -82,7 +82,7 @@ class KalmanCV:
 CFG = dict(min_score=0.25, confirm_hits=3, coast_frames=5, max_misses=25, min_iou=0.1, ground_gate=1.5,
            ground_gate_per_range=0.08, gate_growth=0.1, ground_weight=0.5, tentative_penalty=0.05,
            box_q=4000.0, box_r=16.0, box_v0=200.0 ** 2, ground_q=8.0, ground_v0=15.0 ** 2, max_range=150.0,
-           max_outside=0.5)
+           max_outside=0.5, birth_ioa=0.8)
 
 
 def ground_r(x):
@@ -171,12 +171,19 @@ class Tracker:
                     if tr.status == "tentative":
                         k += c["tentative_penalty"]
                     cost[ti, di] = k
+        # cascade: confirmed/coasting tracks first, then tentative/lost on what is left
         match = {}
-        if nT and nD:
-            rows, cols = linear_sum_assignment(cost)
-            for r, cc in zip(rows, cols):
-                if cost[r, cc] < big / 2:
-                    match[r] = cc
+        confirmed = lambda tr: tr.status in ("confirmed", "coasting")
+        for stage in ([i for i, tr in enumerate(self.tracks) if confirmed(tr)],
+                      [i for i, tr in enumerate(self.tracks) if not confirmed(tr)]):
+            cols = [d for d in range(nD) if d not in set(match.values())]
+            if not stage or not cols:
+                continue
+            sub = cost[np.ix_(stage, cols)]
+            rows, cc = linear_sum_assignment(sub)
+            for r, k in zip(rows, cc):
+                if sub[r, k] < big / 2:
+                    match[stage[r]] = cols[k]
         matched_d = set(match.values())
         out, survivors = [], []
         for ti, tr in enumerate(self.tracks):
@@ -212,8 +219,15 @@ class Tracker:
                     continue
                 tr.status = "coasting" if tr.misses <= c["coast_frames"] else "lost"
                 survivors.append(tr)
+        # births, except detections mostly inside a box matched to a confirmed track (duplicates)
+        held = [boxes[d] for t, d in match.items() if confirmed(self.tracks[t])]
+
+        def inside(b):
+            area = (b[2] - b[0]) * (b[3] - b[1])
+            return area > 0 and any(max(0, min(b[2], h[2]) - max(b[0], h[0])) * max(0, min(b[3], h[3]) - max(b[1], h[1]))
+                                    >= c["birth_ioa"] * area for h in held)
         for di in range(nD):
-            if di not in matched_d:
+            if di not in matched_d and not inside(boxes[di]):
                 survivors.append(Track(self.next_id, boxes[di], classes[di], dg[di]))
                 self.next_id += 1
         self.tracks = survivors

@@ -74,6 +74,22 @@ class YoloFastest:
         return boxes[keep], scores[keep], classes[keep]
 
 
+def vehicle_detections(det, bgr, nms_iou=0.45):
+    """Vehicle detections after mapping COCO car/motorbike/bus/truck to one class and a class-agnostic
+    NMS among them (the same box often scores as both car and truck): (boxes [N,4], scores [N])."""
+    b, s, c = det(bgr)
+    keep = np.isin(c, VEHICLE_COCO)
+    b, s = b[keep], s[keep]
+    order = np.argsort(-s, kind="stable")
+    out = []
+    while order.size:
+        i = order[0]
+        out.append(i)
+        order = order[1:][box_iou(b[i], b[order[1:]]) <= nms_iou] if order.size > 1 else order[1:]
+    out = np.array(sorted(out), int)
+    return b[out], s[out]
+
+
 def box_iou(a, b):
     iw = np.clip(np.minimum(a[2], b[:, 2]) - np.maximum(a[0], b[:, 0]), 0, None)
     ih = np.clip(np.minimum(a[3], b[:, 3]) - np.maximum(a[1], b[:, 1]), 0, None)

@@ -58,6 +58,41 @@ class Exportable(nn.Module):
         return self.m.head(h.reshape(BATCH, hidden)).reshape(BATCH, T, 2)
 
 
+def simplify(m):
+    """Make the exported graph plain for a fixed-shape engine: the GRU's initial state is zeros, which
+    is ONNX's default, so drop the `initial_h` input (and the Shape/Gather/Expand chain that built
+    it); Constant nodes become initializers; dead nodes go. Result: GRU → Reshape → Gemm → Reshape."""
+    from onnx import numpy_helper
+    g = m.graph
+    for n in g.node:
+        if n.op_type == "GRU":
+            ins = list(n.input)[:4]          # X, W, R, B (sequence_lens and initial_h omitted)
+            del n.input[:]
+            n.input.extend(ins)
+    consts = {}
+    for n in list(g.node):
+        if n.op_type == "Constant":
+            consts[n.output[0]] = numpy_helper.to_array(n.attribute[0].t)
+            g.node.remove(n)
+    needed = {o.name for o in g.output}
+    keep = []
+    for n in reversed(list(g.node)):
+        if any(o in needed for o in n.output):
+            keep.append(n)
+            needed.update(i for i in n.input if i)
+    for n in list(g.node):
+        if n not in keep:
+            g.node.remove(n)
+    for name, arr in consts.items():
+        if name in needed:
+            g.initializer.append(numpy_helper.from_array(arr, name))
+    used = {i for n in g.node for i in n.input}
+    for init in list(g.initializer):
+        if init.name not in used:
+            g.initializer.remove(init)
+    return m
+
+
 def load(names):
     parts = [np.load(os.path.join(HERE, "cache", f"samples_{n}.npz")) for n in names]
     cat = lambda k: np.concatenate([p[k] for p in parts])
@@ -163,8 +198,9 @@ def main():
                       opset_version=17, dynamo=False)
     import onnx
     import onnxruntime as ort
-    m = onnx.load(onnx_path)
+    m = simplify(onnx.load(onnx_path))
     onnx.checker.check_model(m)
+    onnx.save(m, onnx_path)
     ops = sorted({n.op_type for n in m.graph.node})
     sess = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
     # parity fixture: the first 16 held-out samples (one full batch)
