@@ -11,10 +11,10 @@ Capture times come from the frame index at the video's 25 fps (t_ns = index * 40
 from the first frame of the video). The video has no vehicle signals, so the log carries none
 ("signals": "none"): nothing is made up.
 
-Camera: fixtures/calibration/udacity_1280x720.json (from the chessboard photos) when present,
-else a documented approximation (fx = fy = 1150, cx = 640, cy = 360, no distortion). Mounting
-height and pitch are not in the calibration: 1.2 m and 0 rad, approximations for a car roof/
-windscreen camera (stated in the metadata note).
+Camera: fixtures/calibration/udacity_1280x720.json (from the chessboard photos; its
+mount_height_m / pitch_rad too when it has them) when present, else a documented approximation
+(fx = fy = 1150, cx = 640, cy = 360, no distortion, height 1.2 m, pitch 0 rad), stated in the
+metadata note and ATTRIBUTION.md.
 
 usage: tools/make_demo_log.py [--start 540] [--count 100] [--quality 50] [--out DIR]
 """
@@ -42,7 +42,12 @@ def camera():
             c = json.load(f)
         cam = {k: c[k] for k in ("name", "width", "height", "fx", "fy", "cx", "cy")}
         cam["distortion"] = list(c.get("distortion", []))
-        return cam, "intrinsics from fixtures/calibration/udacity_1280x720.json (chessboard calibration)"
+        note = "intrinsics from fixtures/calibration/udacity_1280x720.json (chessboard calibration)"
+        if "mount_height_m" in c and "pitch_rad" in c:
+            cam["mount_height_m"] = c["mount_height_m"]
+            cam["pitch_rad"] = c["pitch_rad"]
+            note += " (its pitch comes from the lane vanishing point; its height is assumed and checked by the lane width it implies)"
+        return cam, note
     return dict(APPROX), "intrinsics APPROXIMATED (fx=fy=1150, cx=640, cy=360, no distortion): calibration file absent"
 
 
@@ -67,12 +72,15 @@ def main():
     os.makedirs(os.path.join(a.out, "frames"))
 
     cam, cam_note = camera()
-    cam["mount_height_m"] = MOUNT_HEIGHT_M
-    cam["pitch_rad"] = PITCH_RAD
+    mount_note = "mounting (mount_height_m, pitch_rad) from the calibration file"
+    if "mount_height_m" not in cam:
+        cam["mount_height_m"] = MOUNT_HEIGHT_M
+        cam["pitch_rad"] = PITCH_RAD
+        mount_note = "mount_height_m and pitch_rad approximated (1.2 m, 0 rad)"
     meta = {
         "type": "metadata", "version": 1, "camera": cam, "signals": "none",
         "note": f"Udacity project_video.mp4 (MIT) frames {a.start}..{a.start + a.count - 1} at {fps:g} fps; "
-                f"{cam_note}; mount_height_m and pitch_rad approximated (1.2 m, 0 rad); no vehicle signals recorded",
+                f"{cam_note}; {mount_note}; no vehicle signals recorded",
         "attribution": "Udacity, CarND-Advanced-Lane-Lines project_video.mp4, MIT licence (see ATTRIBUTION.md)",
     }
     lines = [json.dumps(meta, separators=(",", ":"))]
@@ -110,7 +118,7 @@ WITHOUT WARRANTY OF ANY KIND.
 What is in `log.jsonl`:
 - capture times `t_ns`: the frame's position in the video at {fps:g} fps (not wall-clock time);
 - camera: {cam_note};
-- mounting height 1.2 m and pitch 0 rad: approximations, not measured;
+- mounting: {mount_note};
 - vehicle signals: none. The video has no speed/steering/yaw-rate recording, so the log has none
   (`"signals": "none"`); nothing in this log is synthetic.
 """)
