@@ -19,6 +19,7 @@ public final class FrameFolderReader: FrameReader {
     private let pollIntervalNs: UInt64
     private let clock: any PipelineClock
     private var pending: [String] = []
+    private var pendingHead = 0
     private var seen: Set<String> = []
     private var growing: [String: Int64] = [:]
     private var nextIndex = 0
@@ -70,14 +71,16 @@ public final class FrameFolderReader: FrameReader {
     }
 
     public func next(stop: StopToken) -> Result<SourceFrame, FrameReadFailure>? {
-        while pending.isEmpty {
+        while pendingHead >= pending.count {
             guard follow else { return nil }
             if stop.isStopped { return nil }
             if let idle = idleTimeoutNs, clock.nowNs() &- lastFrameAtNs >= idle { return nil }
             guard clock.sleep(untilNs: clock.nowNs() + pollIntervalNs, stop: stop) else { return nil }
             poll()
         }
-        let file = pending.removeFirst()
+        let file = pending[pendingHead]
+        pendingHead += 1
+        if pendingHead >= 1024 { pending.removeFirst(pendingHead); pendingHead = 0 }
         lastFrameAtNs = clock.nowNs()
         let path = root + "/" + file
         var info = FrameInfo(index: nextIndex, source: file, captureTimeNs: 0)

@@ -31,7 +31,8 @@ private func accepted(_ stderr: String) -> Int? {
         #expect(again.stdout == r.stdout)       // two replays: byte-identical
     }
 
-    @Test func sigtermMidReplayWritesEveryAcceptedFrameAndExitsZero() throws {
+    @Test(arguments: [("SIGTERM", SIGTERM), ("SIGINT", SIGINT)])
+    func signalMidReplayWritesEveryAcceptedFrameAndExitsZero(name: String, signal: Int32) throws {
         guard let bin = binary else { Issue.record("drivepipe binary not built next to the tests"); return }
         let dir = Scratch()
         let log = try makeDriveLog(in: dir, frames: 5_000)
@@ -52,7 +53,7 @@ private func accepted(_ stderr: String) -> Int? {
             if chunk.isEmpty { break }
             data.append(chunk)
         }
-        kill(p.processIdentifier, SIGTERM)
+        kill(p.processIdentifier, signal)
         data.append(out.fileHandleForReading.readDataToEndOfFile())
         p.waitUntilExit()
         while !errBox.done { usleep(1000) }
@@ -62,7 +63,7 @@ private func accepted(_ stderr: String) -> Int? {
         #expect(recs.count >= 60 && recs.count < 5_000)
         #expect(recs.map { $0["frame"] as? Int } == Array(0..<recs.count))   // in order, none missing
         #expect(accepted(stderr) == recs.count, "every accepted frame written: \(stderr.suffix(300))")
-        #expect(stderr.contains("stopped by SIGTERM"))
+        #expect(stderr.contains("stopped by \(name)"))
     }
 
     @Test func peakMemoryIndependentOfLogLength() throws {
@@ -77,6 +78,22 @@ private func accepted(_ stderr: String) -> Int? {
         let a = try #require(peakRSSMB(short.stderr)), b = try #require(peakRSSMB(long.stderr))
         print("peak RSS: 1,000 frames \(a) MB, 10,000 frames \(b) MB")
         #expect(b - a < 8, "peak RSS grew from \(a) MB to \(b) MB")
+    }
+
+    @Test func followedFrameFolderWithTheStreamPipelineAccountsForEveryFrame() throws {
+        guard binary != nil else { Issue.record("drivepipe binary not built next to the tests"); return }
+        let dir = Scratch()
+        for i in 0..<30 { dir.write(String(format: "frames/%03d.jpg", i), bytes: try tinyJPEG(seed: i)) }
+        dir.write("stream-small.yaml", """
+        input: {width: 32, height: 24}
+        edges: {backbone: {policy: latestOnly}, preprocess: {policy: block, capacity: 1}}
+        """)
+        let r = try runBinary(["run", dir.path + "/frames", "--follow", "--idle-timeout", "0.3", "--pipeline", dir.path + "/stream-small.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let recs = try records(r.stdout)
+        #expect(recs.map { $0["frame"] as? Int } == Array(0..<30))
+        #expect(recs.allSatisfy { ["decision", "drop"].contains($0["type"] as? String ?? "") })
+        #expect(recs.filter { $0["type"] as? String == "drop" }.allSatisfy { $0["edge"] as? String == "preprocess->image_grid" })
     }
 
     @Test func badInputsExitWithClearMessages() throws {
