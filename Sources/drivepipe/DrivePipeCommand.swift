@@ -6,6 +6,12 @@ struct DrivePipeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drivepipe",
         abstract: "A camera perception daemon: frames in, driving decisions out (NDJSON on stdout).",
-        subcommands: [RunCommand.self, CheckConfigCommand.self]
+        subcommands: [
+            RunCommand.self,
+            CheckConfigCommand.self,
+            InferCommand.self,
+            BenchCommand.self,
+            InspectCommand.self,
+        ]
     )
 }

@@ -1,0 +1,174 @@
+// GraphOptimizer: load-time rewrites after shape inference and folding.
+//   prune      keep only the nodes needed for the requested outputs from the given inputs
+//   no-ops     drop Identity / Dropout / float Cast by renaming their consumers' inputs
+//   BN fold    BatchNormalization into the preceding Conv / ConvTranspose (constant weights)
+//   fusion     Relu, LeakyRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish and per-channel
+//              PRelu into the producing Conv / ConvTranspose / Gemm
+
+enum GraphOptimizer {
+    /// Restricts the graph to computing `outputs` from `inputs` (shapes already known).
+    static func prune(_ g: inout Graph, inputs: [String], outputs: [String]) throws {
+        let inputSet = Set(inputs)
+        var producer: [String: Int] = [:]
+        for (i, n) in g.nodes.enumerated() { for o in n.outputs where !o.isEmpty { producer[o] = i } }
+        var needed = Set<Int>()
+        var stack = outputs
+        var seen = Set<String>()
+        while let v = stack.popLast() {
+            if seen.contains(v) || inputSet.contains(v) || g.consts[v] != nil { continue }
+            seen.insert(v)
+            guard let p = producer[v] else {
+                if g.inputs.contains(where: { $0.name == v }) { throw InferenceError.missingInput(name: v) }
+                throw InferenceError.unknownTensor(name: v, known: Array(producer.keys).sorted())
+            }
+            needed.insert(p)
+            stack += g.nodes[p].inputs.filter { !$0.isEmpty }
+        }
+        g.nodes = g.nodes.enumerated().filter { needed.contains($0.offset) }.map { $0.element }
+        var newInputs: [(name: String, shape: [Int])] = []
+        for name in inputs {
+            guard let s = g.shapes[name] else {
+                throw InferenceError.unknownTensor(name: name, known: Array(g.shapes.keys).sorted())
+            }
+            newInputs.append((name, s))
+        }
+        g.inputs = newInputs
+        g.outputs = outputs
+    }
+
+    static func optimize(_ g: inout Graph) {
+        dropNoOps(&g)
+        foldBatchNorm(&g)
+        fuseActivations(&g)
+    }
+
+    private static func consumers(_ g: Graph) -> [String: Int] {
+        var c: [String: Int] = [:]
+        for n in g.nodes { for i in n.inputs where !i.isEmpty { c[i, default: 0] += 1 } }
+        return c
+    }
+
+    private static func rename(_ g: inout Graph, from old: String, to new: String) {
+        for i in g.nodes.indices {
+            g.nodes[i].inputs = g.nodes[i].inputs.map { $0 == old ? new : $0 }
+        }
+    }
+
+    static func dropNoOps(_ g: inout Graph) {
+        let outputs = Set(g.outputs)
+        var kept: [Node] = []
+        var renames: [(String, String)] = []
+        for n in g.nodes {
+            let isNoOp = n.op == "Identity" || n.op == "Dropout" || (n.op == "Cast" && !castsToInt(n))
+            if isNoOp, let out = n.outputs.first, !outputs.contains(out), let src = n.input(0),
+               n.outputs.dropFirst().allSatisfy({ $0.isEmpty }) {
+                renames.append((out, src))
+                continue
+            }
+            kept.append(n)
+        }
+        g.nodes = kept
+        for (old, new) in renames { rename(&g, from: old, to: resolve(new, renames)) }
+    }
+
+    private static func resolve(_ name: String, _ renames: [(String, String)]) -> String {
+        var n = name
+        var guardCount = 0
+        while let r = renames.first(where: { $0.0 == n }), guardCount < renames.count { n = r.1; guardCount += 1 }
+        return n
+    }
+
+    static func foldBatchNorm(_ g: inout Graph) {
+        let outputs = Set(g.outputs)
+        var uses = consumers(g)
+        var i = 0
+        while i < g.nodes.count {
+            let bn = g.nodes[i]
+            defer { i += 1 }
+            guard bn.op == "BatchNormalization", let x = bn.input(0),
+                  let pi = g.nodes.firstIndex(where: { $0.outputs.first == x }),
+                  ["Conv", "ConvTranspose"].contains(g.nodes[pi].op), g.nodes[pi].activation == .none,
+                  uses[x] == 1, !outputs.contains(x),
+                  let wName = g.nodes[pi].input(1), let w = g.consts[wName], w.shape.count >= 3,
+                  bn.inputs.count >= 5, let gamma = g.consts[bn.inputs[1]], let beta = g.consts[bn.inputs[2]],
+                  let mean = g.consts[bn.inputs[3]], let variance = g.consts[bn.inputs[4]]
+            else { continue }
+            let conv = g.nodes[pi]
+            let transposed = conv.op == "ConvTranspose"
+            let group = conv.int("group", 1)
+            let m = transposed ? w.shape[1] * group : w.shape[0]
+            guard gamma.count == m, beta.count == m, mean.count == m, variance.count == m else { continue }
+            let eps = bn.float("epsilon", 1e-5)
+            var scale = [Float](repeating: 0, count: m), shift = scale
+            for c in 0..<m {
+                scale[c] = gamma.floats[c] / (variance.floats[c] + eps).squareRoot()
+                shift[c] = beta.floats[c] - mean.floats[c] * scale[c]
+            }
+            var nw = w.floats
+            let per = w.count / w.shape[0] / (transposed ? w.shape[1] : 1)
+            if !transposed {
+                for c in 0..<m { for k in 0..<per { nw[c * per + k] *= scale[c] } }
+            } else {
+                // weight [cin, m/group, k...]: output channel = group(cin) * mg + j
+                let cin = w.shape[0], mg = w.shape[1], cg = cin / group
+                for ic in 0..<cin {
+                    for j in 0..<mg {
+                        let oc = (ic / cg) * mg + j
+                        for k in 0..<per { nw[(ic * mg + j) * per + k] *= scale[oc] }
+                    }
+                }
+            }
+            var nb = shift
+            if let bName = conv.input(2), let b = g.consts[bName], b.count == m {
+                for c in 0..<m { nb[c] = b.floats[c] * scale[c] + shift[c] }
+            }
+            let wNew = conv.name + "::bn_folded_weight", bNew = conv.name + "::bn_folded_bias"
+            g.consts[wNew] = Const(shape: w.shape, floats: nw)
+            g.consts[bNew] = Const(shape: [m], floats: nb)
+            var fused = conv
+            fused.inputs = [conv.inputs[0], wNew, bNew]
+            fused.outputs = [bn.outputs[0]]
+            g.nodes[pi] = fused
+            g.nodes.remove(at: i)
+            i -= 1
+            uses = consumers(g)
+        }
+    }
+
+    static func fuseActivations(_ g: inout Graph) {
+        let outputs = Set(g.outputs)
+        var uses = consumers(g)
+        var i = 0
+        while i < g.nodes.count {
+            let a = g.nodes[i]
+            defer { i += 1 }
+            guard let x = a.input(0), let pi = g.nodes.firstIndex(where: { $0.outputs.first == x }),
+                  ["Conv", "ConvTranspose", "Gemm"].contains(g.nodes[pi].op), g.nodes[pi].activation == .none,
+                  uses[x] == 1, !outputs.contains(x)
+            else { continue }
+            var act: Activation?
+            if a.op == "PRelu" {
+                guard let sName = a.input(1), let s = g.consts[sName], let shape = g.shapes[x] else { continue }
+                // per-channel (axis 1) or scalar slopes only
+                guard shape.count >= 2, broadcastShapes(s.shape, shape) == shape else { continue }
+                let st = broadcastStrides(s.shape, to: shape)
+                if s.count == 1 {
+                    act = .prelu([s.floats[0]])
+                } else if s.count == shape[1], st.enumerated().allSatisfy({ $0.offset == 1 || $0.element == 0 }) {
+                    act = .prelu(s.floats)
+                }
+            } else if ["Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip"].contains(a.op) {
+                var cs: [Const?] = [], present: [Bool] = []
+                for n in a.inputs { cs.append(n.isEmpty ? nil : g.consts[n]); present.append(!n.isEmpty) }
+                let ctx = OpContext(node: a, inShapes: [], consts: cs, present: present, threads: 1)
+                act = (try? activationFor(a, ctx)) ?? nil
+            }
+            guard let act else { continue }
+            g.nodes[pi].activation = act
+            g.nodes[pi].outputs[0] = a.outputs[0]
+            g.nodes.remove(at: i)
+            i -= 1
+            uses = consumers(g)
+        }
+    }
+}

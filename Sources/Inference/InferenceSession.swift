@@ -1,0 +1,272 @@
+// InferenceSession: a loaded, optimised, memory-planned model (or sub-graph between named
+// tensors) ready to run. All buffers are allocated at init; `run` allocates only the result
+// tensors, and `run(inputs:body:)` allocates nothing. One thread at a time per session.
+
+import CBLAS
+import Foundation
+
+public final class InferenceSession: @unchecked Sendable {
+    // Invariant: mutable state (the arena) is touched only by `run`, which callers must not
+    // call concurrently on one session.
+
+    public let inputs: [(name: String, shape: [Int])]
+    public let outputs: [(name: String, shape: [Int])]
+    public let threads: Int
+    /// Op type -> count after load-time optimisation (for `inspect`).
+    public let opCounts: [(op: String, count: Int)]
+    /// Op type -> count as stored in the file.
+    public let fileOpCounts: [(op: String, count: Int)]
+    /// Number of weight values in the file's initializers.
+    public let parameterCount: Int
+    /// FLOPs of one run (multiply-add = 2).
+    public let flops: Int
+
+    private struct Step {
+        var kernel: Kernel
+        var ins: [UnsafePointer<Float>]
+        var outs: [UnsafeMutablePointer<Float>]
+    }
+
+    private let steps: [Step]
+    private let arena: UnsafeMutablePointer<Float>
+    private let arenaCount: Int
+    private let inputSlots: [String: (ptr: UnsafeMutablePointer<Float>, count: Int)]
+    private let outputSlots: [(name: String, ptr: UnsafeMutablePointer<Float>, shape: [Int])]
+    private let outputViews: [String: UnsafeBufferPointer<Float>]
+    private let scratch: UnsafeMutablePointer<Float>
+    private let constStores: [FloatStore]
+
+    public convenience init(modelPath: String, threads: Int = 1, inputNames: [String]? = nil,
+                            outputNames: [String]? = nil) throws {
+        guard let data = FileManager.default.contents(atPath: modelPath) else {
+            throw InferenceError.io(path: modelPath, reason: "file not found or unreadable")
+        }
+        try self.init(modelData: [UInt8](data), threads: threads, inputNames: inputNames, outputNames: outputNames,
+                      path: modelPath)
+    }
+
+    public convenience init(modelData: [UInt8], threads: Int = 1, inputNames: [String]? = nil,
+                            outputNames: [String]? = nil) throws {
+        try self.init(modelData: modelData, threads: threads, inputNames: inputNames, outputNames: outputNames,
+                      path: "<memory>")
+    }
+
+    init(modelData: [UInt8], threads: Int, inputNames: [String]?, outputNames: [String]?, path: String,
+         convAlgorithm: ConvAlgorithm = .auto) throws {
+        self.threads = max(1, threads)
+        var graph = try ModelLoader.load(bytes: modelData, path: path)
+        fileOpCounts = InferenceSession.countOps(graph.nodes)
+        parameterCount = graph.consts.values.filter { $0.ints == nil }.reduce(0) { $0 + $1.count }
+        try ShapeInference.run(&graph, threads: 1)
+        let inNames = inputNames ?? graph.inputs.map { $0.name }
+        let outNames = outputNames ?? graph.outputs
+        for o in outNames where graph.shapes[o] == nil && graph.consts[o] == nil {
+            throw InferenceError.unknownTensor(name: o, known: Array(graph.shapes.keys).sorted())
+        }
+        try GraphOptimizer.prune(&graph, inputs: inNames, outputs: outNames)
+        GraphOptimizer.optimize(&graph)
+        opCounts = InferenceSession.countOps(graph.nodes)
+
+        // Compile every node for its final shapes.
+        var compiled: [CompiledOp] = []
+        var totalFlops = 0
+        for node in graph.nodes {
+            let ctx = try ShapeInference.context(node, graph.consts, graph.shapes, threads: self.threads)
+            let op: CompiledOp
+            switch (node.op, convAlgorithm) {
+            case ("Conv", .reference): op = try compileConv(ctx, algorithm: .reference)
+            case ("ConvTranspose", .reference): op = try compileConvTranspose(ctx, algorithm: .reference)
+            default: op = try OpRegistry.compile(ctx)
+            }
+            totalFlops += op.flops
+            compiled.append(op)
+        }
+        flops = totalFlops
+
+        // Value table: inputs first, then each node's outputs (omitted outputs get anonymous slots).
+        var valueIndex: [String: Int] = [:]
+        var intervals: [MemoryPlan.Interval] = []
+        func addValue(_ name: String?, size: Int, start: Int) -> Int {
+            intervals.append(.init(size: size, start: start, end: start))
+            if let name { valueIndex[name] = intervals.count - 1 }
+            return intervals.count - 1
+        }
+        for i in graph.inputs { _ = addValue(i.name, size: product(i.shape), start: -1) }
+        var stepOutValues: [[Int]] = []
+        var stepInValues: [[Int?]] = []
+        for (s, node) in graph.nodes.enumerated() {
+            stepInValues.append(node.inputs.map { $0.isEmpty ? nil : valueIndex[$0] })
+            for v in stepInValues[s].compactMap({ $0 }) { intervals[v].end = max(intervals[v].end, s) }
+            var outs: [Int] = []
+            for (k, shape) in compiled[s].outShapes.enumerated() {
+                let name = k < node.outputs.count && !node.outputs[k].isEmpty ? node.outputs[k] : nil
+                outs.append(addValue(name, size: product(shape), start: s))
+            }
+            stepOutValues.append(outs)
+        }
+        // Outputs live to the end; outputs that are constants or inputs get their own slot.
+        let end = graph.nodes.count
+        var constOutputs: [(Int, Const)] = []
+        var passThrough: [(from: Int, to: Int)] = []
+        for o in outNames {
+            if let v = valueIndex[o], intervals[v].start >= 0 {
+                intervals[v].end = end
+            } else if let c = graph.consts[o] {
+                let v = addValue(nil, size: c.count, start: -1)
+                intervals[v].end = end
+                constOutputs.append((v, c))
+            } else if let v = valueIndex[o] {
+                intervals[v].end = end
+                let copy = addValue(nil, size: intervals[v].size, start: end)
+                intervals[copy].end = end + 1
+                passThrough.append((v, copy))
+            }
+        }
+        for v in intervals.indices where intervals[v].start == -1 && intervals[v].end == -1 { intervals[v].end = 0 }
+
+        let plan = MemoryPlan(intervals)
+        let scratchCount = compiled.map { $0.scratchCount }.max() ?? 0
+        arenaCount = plan.total + MemoryPlan.align(scratchCount) + 16
+        arena = .allocate(capacity: arenaCount)
+        arena.initialize(repeating: 0, count: arenaCount)
+        scratch = arena + plan.total
+        let arenaBase = arena
+        func ptr(_ v: Int) -> UnsafeMutablePointer<Float> { arenaBase + plan.offsets[v] }
+
+        // Constants used by kernels get stable storage.
+        var stores: [String: FloatStore] = [:]
+        let dummy = FloatStore(count: 16)
+        var built: [Step] = []
+        for (s, node) in graph.nodes.enumerated() {
+            var ins: [UnsafePointer<Float>] = []
+            for (k, name) in node.inputs.enumerated() {
+                if let v = stepInValues[s][k] {
+                    ins.append(UnsafePointer(ptr(v)))
+                } else if !name.isEmpty, let c = graph.consts[name] {
+                    let st = stores[name] ?? FloatStore(c.floats)
+                    stores[name] = st
+                    ins.append(UnsafePointer(st.p))
+                } else {
+                    ins.append(UnsafePointer(dummy.p))
+                }
+            }
+            built.append(Step(kernel: compiled[s].kernel, ins: ins, outs: stepOutValues[s].map { ptr($0) }))
+        }
+        for (from, to) in passThrough {
+            let n = intervals[from].size
+            built.append(Step(kernel: { ins, outs, _ in outs[0].update(from: ins[0], count: n) },
+                              ins: [UnsafePointer(ptr(from))], outs: [ptr(to)]))
+        }
+        steps = built
+        constStores = Array(stores.values) + [dummy]
+        for (v, c) in constOutputs { ptr(v).update(from: c.floats, count: c.count) }
+
+        var inSlots: [String: (ptr: UnsafeMutablePointer<Float>, count: Int)] = [:]
+        for i in graph.inputs { inSlots[i.name] = (ptr(valueIndex[i.name]!), product(i.shape)) }
+        inputSlots = inSlots
+        inputs = graph.inputs
+
+        var outSlots: [(name: String, ptr: UnsafeMutablePointer<Float>, shape: [Int])] = []
+        var cIdx = 0, pIdx = 0
+        for o in outNames {
+            if let v = valueIndex[o], intervals[v].start >= 0 {
+                outSlots.append((o, ptr(v), graph.shapes[o] ?? []))
+            } else if let c = graph.consts[o] {
+                outSlots.append((o, ptr(constOutputs[cIdx].0), c.shape)); cIdx += 1
+            } else {
+                outSlots.append((o, ptr(passThrough[pIdx].to), graph.shapes[o] ?? [])); pIdx += 1
+            }
+        }
+        outputSlots = outSlots
+        outputs = outSlots.map { ($0.name, $0.shape) }
+        var views: [String: UnsafeBufferPointer<Float>] = [:]
+        for o in outSlots { views[o.name] = UnsafeBufferPointer(start: o.ptr, count: product(o.shape)) }
+        outputViews = views
+    }
+
+    deinit { arena.deallocate() }
+
+    private static func countOps(_ nodes: [Node]) -> [(op: String, count: Int)] {
+        var c: [String: Int] = [:]
+        for n in nodes {
+            var key = n.op
+            if n.activation != .none { key += "+" + n.activation.name }
+            c[key, default: 0] += 1
+        }
+        return c.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { ($0.key, $0.value) }
+    }
+
+    /// Runs on `Tensor` inputs keyed by name; returns every output.
+    public func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
+        for (name, t) in inputs {
+            guard let spec = self.inputs.first(where: { $0.name == name }) else {
+                throw InferenceError.unknownTensor(name: name, known: self.inputs.map { $0.name })
+            }
+            guard t.shape == spec.shape, t.data.count == product(spec.shape) else {
+                throw InferenceError.wrongInputShape(name: name, expected: spec.shape, found: t.shape)
+            }
+        }
+        for spec in self.inputs where inputs[spec.name] == nil { throw InferenceError.missingInput(name: spec.name) }
+        for (name, t) in inputs {
+            let slot = inputSlots[name]!
+            t.data.withUnsafeBufferPointer { slot.ptr.update(from: $0.baseAddress!, count: slot.count) }
+        }
+        execute()
+        var result: [String: Tensor] = [:]
+        for o in outputSlots {
+            result[o.name] = Tensor(shape: o.shape, data: Array(UnsafeBufferPointer(start: o.ptr, count: product(o.shape))))
+        }
+        return result
+    }
+
+    /// Allocation-free run: copies each input from the caller's buffer, runs, and hands the
+    /// outputs (views into the session's memory, valid only inside `body`) to `body`.
+    public func run<R>(inputs: [String: UnsafeBufferPointer<Float>],
+                       body: ([String: UnsafeBufferPointer<Float>]) throws -> R) throws -> R {
+        for spec in self.inputs {
+            guard let buf = inputs[spec.name] else { throw InferenceError.missingInput(name: spec.name) }
+            let slot = inputSlots[spec.name]!
+            guard buf.count == slot.count, let base = buf.baseAddress else {
+                throw InferenceError.wrongInputShape(name: spec.name, expected: spec.shape, found: [buf.count])
+            }
+            slot.ptr.update(from: base, count: slot.count)
+        }
+        execute()
+        return try body(outputViews)
+    }
+
+    /// The session's own buffer for input `name`: fill it, then call `runInPlace`.
+    public func inputBuffer(_ name: String) -> UnsafeMutableBufferPointer<Float>? {
+        inputSlots[name].map { UnsafeMutableBufferPointer(start: $0.ptr, count: $0.count) }
+    }
+
+    /// Runs on whatever the input buffers hold; outputs are read with `outputBuffer`.
+    public func runInPlace() { execute() }
+
+    /// View of output `name` after a run (valid until the next run).
+    public func outputBuffer(_ name: String) -> UnsafeBufferPointer<Float>? { outputViews[name] }
+
+    private func execute() {
+        // OpenBLAS runs single-threaded: the engine splits GEMMs itself into problem-defined
+        // chunks, so 1 and 2 threads give bit-identical results (OpenBLAS's own threading
+        // partitions by thread count). The setting is process-wide; every session sets 1.
+        openblas_set_num_threads(1)
+        for s in steps { s.kernel(s.ins, s.outs, scratch) }
+    }
+}
+
+extension Activation {
+    var name: String {
+        switch self {
+        case .none: return "none"
+        case .relu: return "Relu"
+        case .leakyRelu: return "LeakyRelu"
+        case .clip: return "Clip"
+        case .sigmoid: return "Sigmoid"
+        case .tanh: return "Tanh"
+        case .hardSigmoid: return "HardSigmoid"
+        case .hardSwish: return "HardSwish"
+        case .prelu: return "PRelu"
+        }
+    }
+}

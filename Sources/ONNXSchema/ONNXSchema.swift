@@ -1,1 +1,0 @@
-// ONNXSchema: placeholder until its stage lands.

@@ -1,0 +1,460 @@
+#!/usr/bin/env python3
+"""Generates single-op (and small multi-op) ONNX test models with onnx.helper, random
+inputs, and onnxruntime reference outputs, under fixtures/onnx/<case>/:
+
+    model.onnx           the model
+    input_<name>.npy     one file per graph input (float32)
+    output_<name>.npy    onnxruntime's output (float32, intra_op_num_threads=1)
+
+Run from the repository root:  python3 tools/onnx_fixtures/generate.py
+Deterministic (fixed seed per case). Keep tensors tiny: the whole folder stays well under 3 MB.
+"""
+import os
+import shutil
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fixtures", "onnx")
+CASES = []
+
+
+def case(name):
+    def deco(fn):
+        CASES.append((name, fn))
+        return fn
+    return deco
+
+
+def rng(name):
+    return np.random.default_rng(abs(hash(name)) % (2**32) if False else sum(map(ord, name)) * 7919)
+
+
+def model(nodes, inputs, outputs, inits=(), opset=17):
+    """inputs: [(name, shape)], outputs: [name], inits: [(name, ndarray)]"""
+    g = helper.make_graph(
+        nodes, "g",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, s) for n, s in inputs],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in outputs],
+        [numpy_helper.from_array(np.asarray(v), n) for n, v in inits],
+    )
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 8
+    return m
+
+
+def f32(r, *shape, scale=1.0):
+    return (r.standard_normal(shape) * scale).astype(np.float32)
+
+
+def i64(*v):
+    return np.array(v, dtype=np.int64)
+
+
+# ---------------------------------------------------------------- convolution
+def conv_case(name, x_shape, w_shape, bias=True, **attrs):
+    @case(name)
+    def _(r):
+        inits = [("W", f32(r, *w_shape, scale=0.5))]
+        ins = ["X", "W"]
+        if bias:
+            inits.append(("B", f32(r, w_shape[0])))
+            ins.append("B")
+        n = helper.make_node("Conv", ins, ["Y"], **attrs)
+        return model([n], [("X", x_shape)], ["Y"], inits), {"X": f32(r, *x_shape)}
+
+
+for k in range(1, 8):
+    conv_case(f"conv_k{k}", [1, 3, 11, 12], [4, 3, k, k], pads=[k // 2] * 4)
+conv_case("conv_stride2", [1, 4, 13, 14], [6, 4, 3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+conv_case("conv_stride2_k5", [1, 3, 17, 16], [5, 3, 5, 5], strides=[2, 2], pads=[2, 2, 2, 2])
+conv_case("conv_dilation2", [1, 3, 15, 15], [4, 3, 3, 3], dilations=[2, 2], pads=[2, 2, 2, 2])
+conv_case("conv_dilation4_nopad", [1, 2, 16, 17], [3, 2, 3, 3], dilations=[4, 4])
+conv_case("conv_asym_pads", [1, 3, 9, 10], [4, 3, 3, 2], pads=[0, 1, 2, 0])
+conv_case("conv_nobias", [1, 3, 8, 8], [5, 3, 3, 3], bias=False, pads=[1, 1, 1, 1])
+conv_case("conv_group2", [1, 4, 9, 9], [6, 2, 3, 3], group=2, pads=[1, 1, 1, 1])
+conv_case("conv_depthwise", [1, 8, 10, 11], [8, 1, 3, 3], group=8, pads=[1, 1, 1, 1])
+conv_case("conv_depthwise_s2_k5", [1, 6, 13, 12], [6, 1, 5, 5], group=6, strides=[2, 2], pads=[2, 2, 2, 2])
+conv_case("conv_depthwise_dil2", [1, 4, 12, 12], [4, 1, 3, 3], group=4, dilations=[2, 2], pads=[2, 2, 2, 2])
+conv_case("conv_1x1", [1, 16, 7, 9], [8, 16, 1, 1])
+conv_case("conv_1x1_stride2", [1, 8, 8, 9], [4, 8, 1, 1], strides=[2, 2])
+conv_case("conv_same_upper", [1, 3, 10, 11], [4, 3, 4, 4], auto_pad="SAME_UPPER", strides=[2, 2])
+conv_case("conv_batch2", [2, 3, 6, 7], [4, 3, 3, 3], pads=[1, 1, 1, 1])
+conv_case("conv_1d", [1, 3, 20], [4, 3, 5], pads=[2, 2], strides=[2])
+conv_case("conv_rect_kernel", [1, 3, 9, 12], [4, 3, 1, 7], pads=[0, 3, 0, 3])
+
+
+def convT_case(name, x_shape, w_shape, bias=True, **attrs):
+    @case(name)
+    def _(r):
+        inits = [("W", f32(r, *w_shape, scale=0.5))]
+        ins = ["X", "W"]
+        if bias:
+            inits.append(("B", f32(r, w_shape[1] * attrs.get("group", 1))))
+            ins.append("B")
+        n = helper.make_node("ConvTranspose", ins, ["Y"], **attrs)
+        return model([n], [("X", x_shape)], ["Y"], inits), {"X": f32(r, *x_shape)}
+
+
+convT_case("convT_k2s2", [1, 4, 5, 6], [4, 3, 2, 2], strides=[2, 2])
+convT_case("convT_k3s2_pad_outpad", [1, 3, 5, 5], [3, 4, 3, 3], strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1])
+convT_case("convT_k4s2p1", [1, 2, 4, 5], [2, 3, 4, 4], strides=[2, 2], pads=[1, 1, 1, 1], bias=False)
+convT_case("convT_group2", [1, 4, 4, 4], [4, 2, 3, 3], group=2, strides=[1, 1])
+convT_case("convT_dilation2", [1, 2, 5, 5], [2, 2, 3, 3], dilations=[2, 2])
+
+
+# ---------------------------------------------------------------- fusions (multi-node)
+@case("fuse_conv_bn_relu")
+def _(r):
+    C = 5
+    nodes = [helper.make_node("Conv", ["X", "W", "B"], ["c"], pads=[1, 1, 1, 1]),
+             helper.make_node("BatchNormalization", ["c", "g", "b", "m", "v"], ["bn"], epsilon=1e-3),
+             helper.make_node("Relu", ["bn"], ["Y"])]
+    inits = [("W", f32(r, C, 3, 3, 3)), ("B", f32(r, C)), ("g", f32(r, C)), ("b", f32(r, C)),
+             ("m", f32(r, C)), ("v", (r.random(C) + 0.5).astype(np.float32))]
+    return model(nodes, [("X", [1, 3, 8, 8])], ["Y"], inits), {"X": f32(r, 1, 3, 8, 8)}
+
+
+@case("fuse_convT_bn_prelu")
+def _(r):
+    C = 4
+    nodes = [helper.make_node("ConvTranspose", ["X", "W"], ["c"], strides=[2, 2]),
+             helper.make_node("BatchNormalization", ["c", "g", "b", "m", "v"], ["bn"]),
+             helper.make_node("PRelu", ["bn", "s"], ["Y"])]
+    inits = [("W", f32(r, 3, C, 2, 2)), ("g", f32(r, C)), ("b", f32(r, C)), ("m", f32(r, C)),
+             ("v", (r.random(C) + 0.5).astype(np.float32)), ("s", f32(r, C, 1, 1))]
+    return model(nodes, [("X", [1, 3, 5, 6])], ["Y"], inits), {"X": f32(r, 1, 3, 5, 6)}
+
+
+for act, attrs, extra in [("LeakyRelu", {"alpha": 0.1}, []), ("Sigmoid", {}, []), ("HardSwish", {}, []),
+                          ("Clip", {}, ["lo", "hi"]), ("Tanh", {}, []), ("HardSigmoid", {"alpha": 0.3, "beta": 0.4}, [])]:
+    def _mk(act=act, attrs=attrs, extra=extra):
+        @case(f"fuse_conv_{act.lower()}")
+        def _(r):
+            nodes = [helper.make_node("Conv", ["X", "W", "B"], ["c"], pads=[1, 1, 1, 1], group=2),
+                     helper.make_node(act, ["c"] + extra, ["Y"], **attrs)]
+            inits = [("W", f32(r, 4, 2, 3, 3)), ("B", f32(r, 4))]
+            if extra:
+                inits += [("lo", np.array(-0.5, np.float32)), ("hi", np.array(1.5, np.float32))]
+            return model(nodes, [("X", [1, 4, 7, 7])], ["Y"], inits), {"X": f32(r, 1, 4, 7, 7)}
+    _mk()
+
+
+@case("fuse_gemm_relu")
+def _(r):
+    nodes = [helper.make_node("Gemm", ["X", "W", "B"], ["g"], transB=1),
+             helper.make_node("Relu", ["g"], ["Y"])]
+    return model(nodes, [("X", [3, 10])], ["Y"], [("W", f32(r, 6, 10)), ("B", f32(r, 6))]), {"X": f32(r, 3, 10)}
+
+
+@case("dropout_identity_chain")
+def _(r):
+    nodes = [helper.make_node("Identity", ["X"], ["a"]),
+             helper.make_node("Dropout", ["a"], ["b"]),
+             helper.make_node("Relu", ["b"], ["c"]),
+             helper.make_node("Identity", ["c"], ["Y"])]
+    return model(nodes, [("X", [2, 5])], ["Y"]), {"X": f32(r, 2, 5)}
+
+
+@case("shape_chain_reshape")
+def _(r):
+    # Shape -> Gather -> Unsqueeze -> Concat -> Reshape (what exporters emit for x.view(n, -1))
+    nodes = [helper.make_node("Shape", ["X"], ["s"]),
+             helper.make_node("Gather", ["s", "zero"], ["n"], axis=0),
+             helper.make_node("Unsqueeze", ["n", "ax0"], ["n1"]),
+             helper.make_node("Concat", ["n1", "minus1"], ["shape"], axis=0),
+             helper.make_node("Reshape", ["X", "shape"], ["Y"])]
+    inits = [("zero", np.array(0, np.int64)), ("ax0", i64(0)), ("minus1", i64(-1))]
+    return model(nodes, [("X", [2, 3, 4, 5])], ["Y"], inits), {"X": f32(r, 2, 3, 4, 5)}
+
+
+@case("constant_node_add")
+def _(r):
+    c = numpy_helper.from_array(f32(r, 1, 3, 1, 1), "cv")
+    nodes = [helper.make_node("Constant", [], ["c"], value=c),
+             helper.make_node("Add", ["X", "c"], ["Y"])]
+    return model(nodes, [("X", [1, 3, 4, 4])], ["Y"]), {"X": f32(r, 1, 3, 4, 4)}
+
+
+# ---------------------------------------------------------------- elementwise
+def unary_case(name, op, shape=(2, 3, 4, 5), scale=2.0, extra_inits=(), opset=17, **attrs):
+    @case(name)
+    def _(r):
+        inits = list(extra_inits)
+        n = helper.make_node(op, ["X"] + [k for k, _ in inits], ["Y"], **attrs)
+        return model([n], [("X", list(shape))], ["Y"], inits, opset), {"X": f32(r, *shape, scale=scale)}
+
+
+unary_case("relu", "Relu")
+unary_case("leakyrelu", "LeakyRelu", alpha=0.2)
+unary_case("sigmoid", "Sigmoid", scale=5)
+unary_case("tanh", "Tanh")
+unary_case("hardsigmoid", "HardSigmoid", scale=5, alpha=0.25, beta=0.6)
+unary_case("hardswish", "HardSwish", scale=5)
+unary_case("clip_inputs", "Clip", extra_inits=[("lo", np.array(-0.3, np.float32)), ("hi", np.array(0.7, np.float32))])
+unary_case("clip_opset6_attrs", "Clip", opset=6, min=-0.2, max=0.4)
+unary_case("softmax_last", "Softmax", scale=3)
+unary_case("softmax_axis1", "Softmax", axis=1, scale=3)
+unary_case("prelu_channel", "PRelu", extra_inits=[("s", np.array([[[0.1]], [[0.2]], [[-0.3]]], np.float32))])
+unary_case("prelu_full", "PRelu", shape=(2, 3), extra_inits=[("s", np.array([[0.1, 0.5, 2.0], [0.3, -1, 0.0]], np.float32))])
+unary_case("batchnorm_unfused", "BatchNormalization", shape=(2, 3, 4, 5), epsilon=1e-3,
+           extra_inits=[("g", np.array([1.0, 0.5, -2], np.float32)), ("b", np.array([0.1, 0.2, 0.3], np.float32)),
+                        ("m", np.array([0.0, -1, 1], np.float32)), ("v", np.array([1.0, 2, 0.5], np.float32))])
+
+
+def binary_case(name, op, a_shape, b_shape, b_const=False):
+    @case(name)
+    def _(r):
+        n = helper.make_node(op, ["A", "B"], ["Y"])
+        a = f32(r, *a_shape)
+        b = f32(r, *b_shape)
+        if op == "Div":
+            b = (np.abs(b) + 0.5).astype(np.float32)
+        if b_const:
+            return model([n], [("A", list(a_shape))], ["Y"], [("B", b)]), {"A": a}
+        return model([n], [("A", list(a_shape)), ("B", list(b_shape))], ["Y"]), {"A": a, "B": b}
+
+
+binary_case("add_same", "Add", (2, 3, 4, 5), (2, 3, 4, 5))
+binary_case("add_channel", "Add", (1, 3, 4, 5), (1, 3, 1, 1), b_const=True)
+binary_case("sub_bcast_left", "Sub", (3, 1, 5), (2, 3, 4, 5))
+binary_case("mul_scalar", "Mul", (2, 3, 4), (), b_const=True)
+binary_case("mul_lastdim", "Mul", (2, 3, 4), (4,))
+binary_case("div_bcast_both", "Div", (2, 1, 4), (1, 3, 1))
+
+
+# ---------------------------------------------------------------- pooling
+def pool_case(name, op, shape, **attrs):
+    @case(name)
+    def _(r):
+        n = helper.make_node(op, ["X"], ["Y"], **attrs)
+        return model([n], [("X", list(shape))], ["Y"]), {"X": f32(r, *shape)}
+
+
+pool_case("maxpool_k3s2p1", "MaxPool", (1, 3, 11, 12), kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+pool_case("maxpool_k2s2", "MaxPool", (1, 2, 8, 9), kernel_shape=[2, 2], strides=[2, 2])
+pool_case("maxpool_ceil", "MaxPool", (1, 2, 9, 10), kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)
+pool_case("maxpool_k9s1_same", "MaxPool", (1, 2, 10, 10), kernel_shape=[9, 9], pads=[4, 4, 4, 4])
+pool_case("maxpool_dilation2", "MaxPool", (1, 2, 10, 10), kernel_shape=[3, 3], dilations=[2, 2])
+pool_case("avgpool_include_pad", "AveragePool", (1, 3, 11, 12), kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], count_include_pad=1)
+pool_case("avgpool_exclude_pad", "AveragePool", (1, 3, 11, 12), kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], count_include_pad=0)
+pool_case("avgpool_ceil_include_pad", "AveragePool", (1, 2, 10, 10), kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1, count_include_pad=1)
+pool_case("avgpool_k2s2", "AveragePool", (1, 2, 8, 8), kernel_shape=[2, 2], strides=[2, 2])
+pool_case("avgpool_same_upper", "AveragePool", (1, 2, 7, 9), kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER")
+pool_case("globalavgpool", "GlobalAveragePool", (2, 3, 5, 6))
+pool_case("globalmaxpool", "GlobalMaxPool", (2, 3, 5, 6))
+
+
+# ---------------------------------------------------------------- resize
+def resize_case(name, shape, scales=None, sizes=None, opset=17, **attrs):
+    @case(name)
+    def _(r):
+        inits = [("roi", np.array([], np.float32))]
+        ins = ["X", "roi"]
+        if scales is not None:
+            inits.append(("scales", np.array(scales, np.float32)))
+            ins.append("scales")
+        else:
+            inits.append(("sizes", np.array(sizes, np.int64)))
+            ins += ["", "sizes"]
+        n = helper.make_node("Resize", ins, ["Y"], **attrs)
+        return model([n], [("X", list(shape))], ["Y"], inits, opset), {"X": f32(r, *shape)}
+
+
+resize_case("resize_nearest_asym_floor_x2", (1, 2, 4, 5), scales=[1, 1, 2, 2], mode="nearest",
+            coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+resize_case("resize_nearest_halfpixel_sizes", (1, 2, 5, 7), sizes=[1, 2, 8, 11], mode="nearest")
+resize_case("resize_nearest_align_ceil", (1, 2, 4, 4), sizes=[1, 2, 7, 9], mode="nearest",
+            coordinate_transformation_mode="align_corners", nearest_mode="ceil")
+resize_case("resize_nearest_down", (1, 2, 9, 10), scales=[1, 1, 0.5, 0.5], mode="nearest")
+resize_case("resize_linear_halfpixel_x2", (1, 3, 4, 5), scales=[1, 1, 2, 2], mode="linear")
+resize_case("resize_linear_align_corners", (1, 2, 5, 4), sizes=[1, 2, 9, 10], mode="linear",
+            coordinate_transformation_mode="align_corners")
+resize_case("resize_linear_asymmetric", (1, 2, 4, 6), scales=[1, 1, 1.5, 2.5], mode="linear",
+            coordinate_transformation_mode="asymmetric")
+resize_case("resize_linear_pytorch_half", (1, 2, 6, 6), sizes=[1, 2, 3, 1], mode="linear",
+            coordinate_transformation_mode="pytorch_half_pixel")
+resize_case("resize_linear_down", (1, 2, 8, 10), scales=[1, 1, 0.5, 0.4], mode="linear")
+
+
+@case("upsample_opset9_nearest")
+def _(r):
+    n = helper.make_node("Upsample", ["X", "scales"], ["Y"], mode="nearest")
+    return (model([n], [("X", [1, 2, 3, 4])], ["Y"], [("scales", np.array([1, 1, 2, 3], np.float32))], 9),
+            {"X": f32(r, 1, 2, 3, 4)})
+
+
+# ---------------------------------------------------------------- matmul / gemm
+@case("matmul_2d")
+def _(r):
+    n = helper.make_node("MatMul", ["A", "B"], ["Y"])
+    return model([n], [("A", [5, 7]), ("B", [7, 3])], ["Y"]), {"A": f32(r, 5, 7), "B": f32(r, 7, 3)}
+
+
+@case("matmul_batched_bcast")
+def _(r):
+    n = helper.make_node("MatMul", ["A", "B"], ["Y"])
+    return model([n], [("A", [2, 3, 4, 6]), ("B", [3, 6, 5])], ["Y"]), {"A": f32(r, 2, 3, 4, 6), "B": f32(r, 3, 6, 5)}
+
+
+@case("matmul_const_weight")
+def _(r):
+    n = helper.make_node("MatMul", ["A", "W"], ["Y"])
+    return model([n], [("A", [1, 4, 8])], ["Y"], [("W", f32(r, 8, 3))]), {"A": f32(r, 1, 4, 8)}
+
+
+@case("gemm_transA_alpha_beta")
+def _(r):
+    n = helper.make_node("Gemm", ["A", "B", "C"], ["Y"], transA=1, alpha=0.5, beta=2.0)
+    return (model([n], [("A", [6, 4])], ["Y"], [("B", f32(r, 6, 5)), ("C", f32(r, 1, 5))]), {"A": f32(r, 6, 4)})
+
+
+@case("gemm_transB_noC")
+def _(r):
+    n = helper.make_node("Gemm", ["A", "B"], ["Y"], transB=1)
+    return model([n], [("A", [3, 8])], ["Y"], [("B", f32(r, 4, 8))]), {"A": f32(r, 3, 8)}
+
+
+# ---------------------------------------------------------------- shape ops
+def simple(name, nodes_fn, in_shape, inits=(), opset=17):
+    @case(name)
+    def _(r):
+        return model(nodes_fn(), [("X", list(in_shape))], ["Y"], list(inits), opset), {"X": f32(r, *in_shape)}
+
+
+simple("reshape_neg1_zero", lambda: [helper.make_node("Reshape", ["X", "s"], ["Y"])], (2, 3, 4), [("s", i64(0, -1))])
+simple("flatten_axis2", lambda: [helper.make_node("Flatten", ["X"], ["Y"], axis=2)], (2, 3, 4, 5))
+simple("transpose_0231", lambda: [helper.make_node("Transpose", ["X"], ["Y"], perm=[0, 2, 3, 1])], (2, 3, 4, 5))
+simple("transpose_default", lambda: [helper.make_node("Transpose", ["X"], ["Y"])], (2, 3, 4))
+simple("squeeze_axes_input", lambda: [helper.make_node("Squeeze", ["X", "a"], ["Y"])], (1, 3, 1, 5), [("a", i64(0, -2))])
+simple("squeeze_opset11_attr", lambda: [helper.make_node("Squeeze", ["X"], ["Y"], axes=[2])], (2, 3, 1, 5), opset=11)
+simple("unsqueeze_axes_input", lambda: [helper.make_node("Unsqueeze", ["X", "a"], ["Y"])], (3, 5), [("a", i64(0, 3))])
+simple("unsqueeze_opset11_attr", lambda: [helper.make_node("Unsqueeze", ["X"], ["Y"], axes=[1])], (3, 5), opset=11)
+simple("slice_steps_neg", lambda: [helper.make_node("Slice", ["X", "st", "en", "ax", "sp"], ["Y"])], (4, 6, 7),
+       [("st", i64(1, -1)), ("en", i64(6, 0)), ("ax", i64(1, 2)), ("sp", i64(2, -2))])
+simple("slice_int_max", lambda: [helper.make_node("Slice", ["X", "st", "en", "ax"], ["Y"])], (3, 8),
+       [("st", i64(2)), ("en", i64(9223372036854775807)), ("ax", i64(1))])
+simple("concat_axis1", lambda: [helper.make_node("Relu", ["X"], ["r"]), helper.make_node("Concat", ["X", "r", "X"], ["Y"], axis=1)], (2, 3, 4))
+simple("expand_bcast", lambda: [helper.make_node("Expand", ["X", "s"], ["Y"])], (3, 1), [("s", i64(2, 3, 4))])
+simple("gather_axis1", lambda: [helper.make_node("Gather", ["X", "i"], ["Y"], axis=1)], (2, 5, 3), [("i", i64(4, 0, -1))])
+simple("reducemax_last_keep", lambda: [helper.make_node("ReduceMax", ["X"], ["Y"], axes=[-1], keepdims=1)], (2, 3, 4))
+simple("reducemax_all", lambda: [helper.make_node("ReduceMax", ["X"], ["Y"], keepdims=0)], (2, 3, 4))
+simple("reducemean_attr_axes", lambda: [helper.make_node("ReduceMean", ["X"], ["Y"], axes=[1, 3], keepdims=0)], (2, 3, 4, 5))
+simple("reducemean_axes_input_opset18", lambda: [helper.make_node("ReduceMean", ["X", "a"], ["Y"])], (2, 3, 4, 5),
+       [("a", i64(2, 3))], opset=18)
+simple("identity", lambda: [helper.make_node("Identity", ["X"], ["Y"])], (2, 3))
+
+
+@case("split_input_sizes")
+def _(r):
+    n = helper.make_node("Split", ["X", "s"], ["Y0", "Y1", "Y2"], axis=1)
+    return model([n], [("X", [2, 7, 3])], ["Y0", "Y1", "Y2"], [("s", i64(1, 4, 2))]), {"X": f32(r, 2, 7, 3)}
+
+
+@case("split_equal_opset11")
+def _(r):
+    n = helper.make_node("Split", ["X"], ["Y0", "Y1"], axis=-1)
+    return model([n], [("X", [2, 3, 8])], ["Y0", "Y1"], opset=11), {"X": f32(r, 2, 3, 8)}
+
+
+@case("split_num_outputs_opset18")
+def _(r):
+    n = helper.make_node("Split", ["X"], ["Y0", "Y1", "Y2"], axis=0, num_outputs=3)
+    return model([n], [("X", [7, 2])], ["Y0", "Y1", "Y2"], opset=18), {"X": f32(r, 7, 2)}
+
+
+# ---------------------------------------------------------------- GRU
+def gru_case(name, layout, lbr, with_h0, seq=5, batch=2, inp=4, hid=3, with_b=True, outs=("Y", "Y_h")):
+    @case(name)
+    def _(r):
+        inits = [("W", f32(r, 1, 3 * hid, inp, scale=0.5)), ("R", f32(r, 1, 3 * hid, hid, scale=0.5))]
+        ins = ["X", "W", "R"]
+        if with_b:
+            inits.append(("B", f32(r, 1, 6 * hid, scale=0.5)))
+            ins.append("B")
+        else:
+            ins.append("")
+        graph_inputs = [("X", [seq, batch, inp] if layout == 0 else [batch, seq, inp])]
+        feeds = {"X": f32(r, *graph_inputs[0][1])}
+        if with_h0:
+            ins += ["", "H0"]
+            hshape = [1, batch, hid] if layout == 0 else [batch, 1, hid]
+            graph_inputs.append(("H0", hshape))
+            feeds["H0"] = f32(r, *hshape)
+        node_outs = [o if o in outs else "" for o in ("Y", "Y_h")]
+        n = helper.make_node("GRU", ins, node_outs, hidden_size=hid, layout=layout, linear_before_reset=lbr)
+        return model([n], graph_inputs, list(outs), inits), feeds
+
+
+gru_case("gru_layout0_lbr0", 0, 0, False)
+gru_case("gru_layout0_lbr1_h0", 0, 1, True)
+gru_case("gru_layout1_lbr0_h0", 1, 0, True)
+gru_case("gru_layout1_lbr1", 1, 1, False)
+gru_case("gru_noB_only_Yh", 0, 1, True, with_b=False, outs=("Y_h",))
+gru_case("gru_batch1_long", 1, 0, True, seq=12, batch=1, inp=6, hid=8)
+
+
+def ort_session(m):
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    return ort.InferenceSession(m.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+
+
+def run_ort(m, feeds):
+    """onnxruntime outputs. onnxruntime rejects batch-first recurrent ops (GRU layout=1): those
+    run as the equivalent layout-0 model on transposed inputs, outputs transposed back."""
+    gru = [n for n in m.graph.node if n.op_type == "GRU"]
+    if gru and any(a.name == "layout" and a.i == 1 for a in gru[0].attribute):
+        m0 = onnx.ModelProto()
+        m0.CopyFrom(m)
+        for a in m0.graph.node[0].attribute:
+            if a.name == "layout":
+                a.i = 0
+        for vi in m0.graph.input:
+            d = vi.type.tensor_type.shape.dim
+            d0, d1 = d[0].dim_value, d[1].dim_value
+            d[0].dim_value, d[1].dim_value = d1, d0
+        f0 = {k: np.ascontiguousarray(np.swapaxes(v, 0, 1)) for k, v in feeds.items()}
+        sess = ort_session(m0)
+        outs = sess.run(None, f0)
+        names = [o.name for o in sess.get_outputs()]
+        fixed = []
+        for name, v in zip(names, outs):
+            if name == "Y":  # [seq, 1, batch, h] -> [batch, seq, 1, h]
+                fixed.append(np.transpose(v, (2, 0, 1, 3)))
+            else:  # [1, batch, h] -> [batch, 1, h]
+                fixed.append(np.swapaxes(v, 0, 1))
+        return names, fixed
+    sess = ort_session(m)
+    return [o.name for o in sess.get_outputs()], sess.run(None, feeds)
+
+
+def main():
+    only = set(sys.argv[1:])
+    os.makedirs(ROOT, exist_ok=True)
+    total = 0
+    for name, fn in CASES:
+        if only and name not in only:
+            continue
+        r = np.random.default_rng(sum(map(ord, name)) * 7919)
+        m, feeds = fn(r)
+        # (no checker: outputs are declared without shapes on purpose)
+        d = os.path.join(ROOT, name)
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        onnx.save(m, os.path.join(d, "model.onnx"))
+        names, outs = run_ort(m, feeds)
+        for k, v in feeds.items():
+            np.save(os.path.join(d, f"input_{k}.npy"), v.astype(np.float32))
+        for name, v in zip(names, outs):
+            np.save(os.path.join(d, f"output_{name}.npy"), np.asarray(v, np.float32))
+        total += sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d))
+    print(f"{len(CASES)} cases, {total / 1e6:.2f} MB in {os.path.normpath(ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
