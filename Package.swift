@@ -68,6 +68,6 @@ let package = Package(
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Messages", "Inference"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Geometry"], exclude: ["Fixtures"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Geometry", "Tracking"]),
-        .testTarget(name: "DrivePipeTests", dependencies: ["DrivePipe", "Pipeline", "Sources", "Config", "ImageIO", "Messages"]),
+        .testTarget(name: "DrivePipeTests", dependencies: ["DrivePipe", "Pipeline", "Sources", "Config", "ImageIO", "Messages", "Planning"]),
     ]
 )

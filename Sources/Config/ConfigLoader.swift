@@ -31,6 +31,7 @@ public enum ConfigLoader {
             cfg.version = v
         }
         if let m = try top.section("models") {
+            cfg.models.card = try m.string("card") ?? cfg.models.card
             cfg.models.backbone = try m.string("backbone") ?? cfg.models.backbone
             cfg.models.detectionHead = try m.string("detection_head") ?? cfg.models.detectionHead
             cfg.models.segmentationHead = try m.string("segmentation_head") ?? cfg.models.segmentationHead
@@ -79,17 +80,27 @@ public enum ConfigLoader {
             }
             try s.finish()
         }
+        if let s = try top.section("camera") {
+            cfg.camera.calibration = try s.string("calibration") ?? cfg.camera.calibration
+            try s.finish()
+        }
         if let s = try top.section("planner") {
             var p = cfg.planner
             p.wheelbaseM = try s.double("wheelbase_m", positive: true) ?? p.wheelbaseM
+            p.defaultSpeedMps = try s.double("default_speed_mps", in: 0...70) ?? p.defaultSpeedMps
             p.targetSpeedMps = try s.double("target_speed_mps", in: 0...70) ?? p.targetSpeedMps
             p.maxAccelMps2 = try s.double("max_accel_mps2", positive: true) ?? p.maxAccelMps2
+            p.comfortDecelMps2 = try s.double("comfort_decel_mps2", positive: true) ?? p.comfortDecelMps2
             p.maxDecelMps2 = try s.double("max_decel_mps2", positive: true) ?? p.maxDecelMps2
             p.timeGapS = try s.double("time_gap_s", positive: true) ?? p.timeGapS
             p.minGapM = try s.double("min_gap_m", in: 0...200) ?? p.minGapM
             p.ttcThresholdS = try s.double("ttc_threshold_s", positive: true) ?? p.ttcThresholdS
-            p.lookaheadM = try s.double("lookahead_m", positive: true) ?? p.lookaheadM
+            p.lookaheadTimeS = try s.double("lookahead_time_s", positive: true) ?? p.lookaheadTimeS
             p.maxSteeringRad = try s.double("max_steering_rad", in: 0...1.5) ?? p.maxSteeringRad
+            p.maxSteeringRateRadps = try s.double("max_steering_rate_radps", positive: true) ?? p.maxSteeringRateRadps
+            p.maxDropRatio = try s.double("max_drop_ratio", in: 0...1) ?? p.maxDropRatio
+            p.maxFrameAgeS = try s.double("max_frame_age_s", positive: true) ?? p.maxFrameAgeS
+            p.healthWindowFrames = try s.int("health_window_frames", in: 1...10_000) ?? p.healthWindowFrames
             cfg.planner = p
             try s.finish()
         }

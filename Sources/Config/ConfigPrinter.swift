@@ -11,6 +11,7 @@ extension PipelineConfig {
         func opt(_ s: String?) -> String { s.map { "\"\($0)\"" } ?? "null" }
         var o = "version: \(version)\n"
         o += "models:\n"
+        o += "  card: \(opt(models.card))\n"
         o += "  backbone: \(opt(models.backbone))\n  detection_head: \(opt(models.detectionHead))\n"
         o += "  segmentation_head: \(opt(models.segmentationHead))\n  forecaster: \(opt(models.forecaster))\n"
         o += "input:\n  width: \(input.width)\n  height: \(input.height)\n  resize: \(input.resize.rawValue)\n"
@@ -28,11 +29,16 @@ extension PipelineConfig {
             if e.policy == .block, let low = e.lowWatermark { o += ", low_watermark: \(low)" }
             o += "}\n"
         }
-        o += "planner:\n  wheelbase_m: \(num(planner.wheelbaseM))\n  target_speed_mps: \(num(planner.targetSpeedMps))\n"
-        o += "  max_accel_mps2: \(num(planner.maxAccelMps2))\n  max_decel_mps2: \(num(planner.maxDecelMps2))\n"
+        o += "camera:\n  calibration: \(opt(camera.calibration))\n"
+        o += "planner:\n  wheelbase_m: \(num(planner.wheelbaseM))\n  default_speed_mps: \(num(planner.defaultSpeedMps))\n"
+        o += "  target_speed_mps: \(num(planner.targetSpeedMps))\n"
+        o += "  max_accel_mps2: \(num(planner.maxAccelMps2))\n  comfort_decel_mps2: \(num(planner.comfortDecelMps2))\n"
+        o += "  max_decel_mps2: \(num(planner.maxDecelMps2))\n"
         o += "  time_gap_s: \(num(planner.timeGapS))\n  min_gap_m: \(num(planner.minGapM))\n"
-        o += "  ttc_threshold_s: \(num(planner.ttcThresholdS))\n  lookahead_m: \(num(planner.lookaheadM))\n"
-        o += "  max_steering_rad: \(num(planner.maxSteeringRad))\n"
+        o += "  ttc_threshold_s: \(num(planner.ttcThresholdS))\n  lookahead_time_s: \(num(planner.lookaheadTimeS))\n"
+        o += "  max_steering_rad: \(num(planner.maxSteeringRad))\n  max_steering_rate_radps: \(num(planner.maxSteeringRateRadps))\n"
+        o += "  max_drop_ratio: \(num(planner.maxDropRatio))\n  max_frame_age_s: \(num(planner.maxFrameAgeS))\n"
+        o += "  health_window_frames: \(planner.healthWindowFrames)\n"
         o += "output:\n  timing: \(output.timing)\n  float_decimals: \(output.floatDecimals)\n"
         return o
     }

@@ -19,11 +19,15 @@ public struct EdgeConfig: Sendable, Equatable {
 public struct PipelineConfig: Sendable, Equatable {
     public var version = 1
 
-    /// ONNX files (relative paths: against `baseDirectory`). nil = stage not configured.
+    /// Model files (relative paths: against `baseDirectory`). The perception network's model card
+    /// names the tensors between which each stage runs; the stage files default to the card's
+    /// ONNX file (one file, three sub-graphs) and may name separate files instead.
     public struct Models: Sendable, Equatable {
+        public var card: String? = "fixtures/models/drivepipe-student.json"
         public var backbone: String? = nil
         public var detectionHead: String? = nil
         public var segmentationHead: String? = nil
+        /// GRU track forecaster (ONNX); nil = constant-velocity extrapolation.
         public var forecaster: String? = nil
     }
     public var models = Models()
@@ -32,8 +36,9 @@ public struct PipelineConfig: Sendable, Equatable {
     public struct Input: Sendable, Equatable {
         public enum Resize: String, Sendable, Equatable, CaseIterable { case stretch, letterbox }
         public enum ChannelOrder: String, Sendable, Equatable, CaseIterable { case rgb, bgr }
-        public var width = 512
-        public var height = 288
+        /// Must match the model card's input (the default model: 384x224).
+        public var width = 384
+        public var height = 224
         public var resize: Resize = .stretch
         /// tensor = (pixel * scale - mean[c]) / std[c]
         public var scale = 1.0 / 255.0
@@ -85,17 +90,33 @@ public struct PipelineConfig: Sendable, Equatable {
         "planner": EdgeConfig(capacity: 2), "sink": EdgeConfig(capacity: 16),
     ]
 
-    /// Decision and control parameters (SI units).
+    /// The camera used when the source records none (frame folders): a calibration JSON
+    /// (intrinsics, distortion, mounting height and pitch), scaled to each frame's size.
+    public struct Camera: Sendable, Equatable {
+        public var calibration: String? = "fixtures/calibration/udacity_1280x720.json"
+    }
+    public var camera = Camera()
+
+    /// Decision and control parameters (SI units). Defaults match Planning.PlannerConfig.
     public struct Planner: Sendable, Equatable {
         public var wheelbaseM = 2.8
-        public var targetSpeedMps = 13.9
+        /// Ego speed assumed when a frame carries no vehicle signals.
+        public var defaultSpeedMps = 25.0
+        public var targetSpeedMps = 27.0
         public var maxAccelMps2 = 2.0
+        public var comfortDecelMps2 = 3.0
         public var maxDecelMps2 = 6.0
         public var timeGapS = 1.8
-        public var minGapM = 5.0
-        public var ttcThresholdS = 2.5
-        public var lookaheadM = 12.0
+        public var minGapM = 4.0
+        public var ttcThresholdS = 3.0
+        public var lookaheadTimeS = 1.0
         public var maxSteeringRad = 0.5
+        public var maxSteeringRateRadps = 0.25
+        /// Perception health: degraded above these.
+        public var maxDropRatio = 0.2
+        public var maxFrameAgeS = 0.3
+        /// Frames over which the drop ratio is measured.
+        public var healthWindowFrames = 20
     }
     public var planner = Planner()
 

@@ -1,13 +1,16 @@
-// Assembly: the daemon's stage graph, wired from the pipeline config. This is the one place to
-// swap stages: replace a stand-in `map` with the real stage (same slot, same edge key) and adjust
-// the types that flow on. Edge policies come from `edges.<slot>` in the config.
+// Assembly: the daemon's stage graph, wired from the pipeline config. Edge policies come from
+// `edges.<slot>` in the config; each CPU-heavy stage runs on its own thread.
 //
 //   source ─▶ decode ─▶ preprocess ─▶ backbone ─┬─▶ detection ────┐
-//                                                └─▶ segmentation ─┴─▶ tracker ─▶ planner ─▶ sink
+//                                                └─▶ segmentation ─┴─▶ tracker ─▶ planner [─▶ overlay] ─▶ sink
 import Config
+import Foundation
+import Geometry
 import Messages
 import Pipeline
+import Planning
 import Sources
+import Tracking
 
 extension EdgeConfig {
     /// The runtime policy of this configured edge.
@@ -20,23 +23,108 @@ extension EdgeConfig {
     }
 }
 
+public enum AssemblyError: Error, CustomStringConvertible {
+    case model(PerceptionModelError)
+    case stage(name: String, reason: String)
+    case noCamera(reason: String)
+
+    public var description: String {
+        switch self {
+        case .model(let e): return "\(e)"
+        case .stage(let n, let r): return "\(n) stage: \(r)"
+        case .noCamera(let r): return "no camera model: \(r); expected a drive log with camera metadata or camera.calibration in the pipeline"
+        }
+    }
+}
+
+/// Run-time choices that are not part of the pipeline file.
+public struct AssemblyOptions: Sendable {
+    /// Write annotated frames here (nil: no overlay stage).
+    public var overlayDirectory: String?
+    /// Judge frame age by the wall clock (live camera folders).
+    public var liveHealth = false
+    public init(overlayDirectory: String? = nil, liveHealth: Bool = false) {
+        self.overlayDirectory = overlayDirectory; self.liveHealth = liveHealth
+    }
+}
+
+/// The stateful stages, kept for the end-of-run report.
+public struct AssembledStages {
+    public let tracking: TrackingStage
+    public let planning: PlanningStage
+}
+
 public enum Assembly {
-    /// Wire the daemon's stages between `reader` and `sink` into `builder`.
+    /// Wire the daemon's stages between `reader` and `sink` into `b`.
     public static func wire<S: PipelineSink>(_ b: PipelineBuilder, reader: any FrameReader, config cfg: PipelineConfig,
-                                              sink: S) where S.Input == NoPlannerDecision {
+                                              options: AssemblyOptions = AssemblyOptions(), sink: S) throws(AssemblyError) -> AssembledStages
+        where S.Input == PlannedFrame {
         func edge(_ slot: String) -> EdgePolicy { cfg.edge(slot).runtimePolicy }
+        let model: PerceptionModel
+        do { model = try PerceptionModel(config: cfg) } catch { throw .model(error) }
+        let camera = try groundCamera(reader: reader, config: cfg)
+        let keepImage = options.overlayDirectory != nil
+
+        // Build every model stage here, before anything runs: a bad model fails the start, not a frame.
+        let backbone: BackboneStage, detection: DetectionStage, segmentation: SegmentationStage
+        do {
+            backbone = try BackboneStage(model: model, keepImage: keepImage)
+            detection = try DetectionStage(model: model, scoreThreshold: Float(cfg.detection.scoreThreshold),
+                                           maxDetections: cfg.detection.maxDetections)
+            segmentation = try SegmentationStage(model: model)
+        } catch { throw .stage(name: "perception", reason: "\(error)") }
+        let forecaster = try makeForecaster(config: cfg)
+        let tracking = TrackingStage(camera: camera, forecaster: forecaster)
+        let planning = PlanningStage(config: plannerConfig(cfg.planner), camera: camera,
+                                     healthWindow: cfg.planner.healthWindowFrames, liveAge: options.liveHealth)
 
         let frames = b.source("source", ReaderSource(reader))
         let images = b.map("decode", frames, edge: edge("decode"), workers: cfg.threads.decode) { DecodeStage(config: cfg).callAsFunction }
-        let inputs = b.map("preprocess", images, edge: edge("preprocess"), workers: cfg.threads.preprocess) { PreprocessStage(config: cfg).callAsFunction }
-        // Stand-ins until the model, tracker and planner stages land (see Stages/StandInStages.swift).
-        let features = b.map("image_grid", inputs, edge: edge("backbone"), ImageGridStage().callAsFunction)
-        let means = b.map("channel_means", features, edge: edge("detection"), ChannelMeansStage().callAsFunction)
-        let contrast = b.map("lower_contrast", features, edge: edge("segmentation"), LowerContrastStage().callAsFunction)
-        let stats = b.join("image_stats", means, contrast, edges: (edge("tracker"), edge("tracker"))) { m, c, _ in
-            ImageStats(meanPerChannel: m, lowerHalfLumaStd: c)
+        let inputs = b.map("preprocess", images, edge: edge("preprocess"), workers: cfg.threads.preprocess) {
+            PreprocessStage(config: cfg, keepImage: keepImage).callAsFunction
         }
-        let decisions = b.map("no_planner", stats, edge: edge("planner"), NoPlannerStage().callAsFunction)
-        b.sink("sink", decisions, edge: edge("sink"), sink)
+        let features = b.map("backbone", inputs, edge: edge("backbone"), backbone.callAsFunction)
+        let boxes = b.map("detection", features, edge: edge("detection"), detection.callAsFunction)
+        let masks = b.map("segmentation", features, edge: edge("segmentation"), segmentation.callAsFunction)
+        let perceived = b.join("tracker", boxes, masks, edges: (edge("tracker"), edge("tracker")), tracking.callAsFunction)
+        var planned = b.map("planner", perceived, edge: edge("planner"), planning.callAsFunction)
+        if let dir = options.overlayDirectory {
+            planned = b.map("overlay", planned, edge: .block(capacity: 2, lowWatermark: 1),
+                            OverlayStage(directory: dir, camera: camera).callAsFunction)
+        }
+        b.sink("sink", planned, edge: edge("sink"), sink)
+        return AssembledStages(tracking: tracking, planning: planning)
+    }
+
+    /// The source's camera, else the configured calibration file; mounted as recorded.
+    static func groundCamera(reader: any FrameReader, config cfg: PipelineConfig) throws(AssemblyError) -> GroundCamera {
+        if let m = reader.camera { return GroundCamera(metadata: m) }
+        guard let path = cfg.camera.calibration.map(cfg.resolve) else { throw .noCamera(reason: "the source records none") }
+        do { return GroundCamera(metadata: try CalibrationFile.load(URL(fileURLWithPath: path))) }
+        catch { throw .noCamera(reason: "\(path): \(error)") }
+    }
+
+    static func makeForecaster(config cfg: PipelineConfig) throws(AssemblyError) -> any TrackForecaster {
+        ConstantVelocityForecaster()
+    }
+
+    /// The pipeline file's planner section onto the planner's own parameters.
+    static func plannerConfig(_ p: PipelineConfig.Planner) -> PlannerConfig {
+        var c = PlannerConfig()
+        c.wheelbaseM = p.wheelbaseM
+        c.defaultEgoSpeedMps = p.defaultSpeedMps
+        c.cruiseSpeedMps = p.targetSpeedMps
+        c.maxAccelMps2 = p.maxAccelMps2
+        c.comfortDecelMps2 = p.comfortDecelMps2
+        c.maxDecelMps2 = p.maxDecelMps2
+        c.timeGapS = p.timeGapS
+        c.standstillGapM = p.minGapM
+        c.ttcBrakeS = p.ttcThresholdS
+        c.lookAheadTimeS = p.lookaheadTimeS
+        c.maxSteeringAngleRad = p.maxSteeringRad
+        c.maxSteeringRateRadps = p.maxSteeringRateRadps
+        c.maxDropRatio = p.maxDropRatio
+        c.maxFrameAgeS = p.maxFrameAgeS
+        return c
     }
 }

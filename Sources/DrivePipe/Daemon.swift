@@ -21,6 +21,8 @@ public struct RunOptions: Sendable {
     public var timing: Bool?
     /// Print the per-stage / per-edge table on stderr at the end.
     public var statsTable = true
+    /// Write annotated frames (JPEG) into this folder.
+    public var overlayDirectory: String?
     public init(source: String? = nil, pipeline: String? = nil) { self.source = source; self.pipeline = pipeline }
 }
 
@@ -28,6 +30,7 @@ public enum DaemonError: Error, CustomStringConvertible {
     case config(ConfigError)
     case source(SourceError)
     case build(PipelineBuildError)
+    case assembly(AssemblyError)
     case noPackageRoot(expected: String)
     case badOption(name: String, expected: String, found: String)
 
@@ -36,6 +39,7 @@ public enum DaemonError: Error, CustomStringConvertible {
         case .config(let e): return "pipeline config: \(e)"
         case .source(let e): return "source: \(e)"
         case .build(let e): return "pipeline: \(e)"
+        case .assembly(let e): return "pipeline: \(e)"
         case .noPackageRoot(let e): return "cannot find the project folder: expected \(e) (set DRIVEPIPE_ROOT)"
         case .badOption(let n, let e, let f): return "\(n): expected \(e), found \(f)"
         }
@@ -77,9 +81,19 @@ public enum Daemon {
         // A reader that closed stdout gives EPIPE (not a SIGPIPE death): stop the source then.
         signal(SIGPIPE, SIG_IGN)
         let writer = OutputWriter(fd: 1) { [stop = builder.stop] why in stop.stop(reason: "stdout: \(why)") }
-        let sink = NDJSONSink<NoPlannerDecision>(writer: writer, timing: config.output.timing, decimals: config.output.floatDecimals,
+        if let dir = options.overlayDirectory {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw .badOption(name: "--overlay-dir", expected: "a writable folder", found: "\(dir): \(error.localizedDescription)")
+            }
+        }
+        let sink = NDJSONSink<PlannedFrame>(writer: writer, timing: config.output.timing, decimals: config.output.floatDecimals,
                                                  clock: clock, logger: logger) { tally, failure in result.set(tally, failure) }
-        Assembly.wire(builder, reader: reader, config: config, sink: sink)
+        let stages: AssembledStages
+        do {
+            stages = try Assembly.wire(builder, reader: reader, config: config,
+                                       options: AssemblyOptions(overlayDirectory: options.overlayDirectory, liveHealth: options.follow),
+                                       sink: sink)
+        } catch { throw .assembly(error) }
         let pipeline: Pipeline
         do { pipeline = try builder.build() } catch { throw .build(error) }
 
@@ -97,6 +111,11 @@ public enum Daemon {
             text += "frames accepted: \(accepted), lines out: \(tally.lines) (decisions \(tally.decisions), errors \(tally.errors), drops \(tally.drops))"
             if let reason = report.stopReason { text += "; stopped by \(reason)" }
             if let peak = ProcessMemory.peakRSSBytes() { text += String(format: "; peak RSS %.1f MB", Double(peak) / 1e6) }
+            let c = stages.tracking.counters
+            text += "\ntracker: \(c.tracksCreated) tracks created, \(c.tracksConfirmed) confirmed, \(c.tracksDeleted) deleted, "
+                + "\(c.fragmentations) fragmentations, \(c.gateRejections) gate rejections, max \(c.maxLiveTracks) live"
+            let modes = stages.planning.modeCounts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }
+            text += "\nplanner modes: " + modes.joined(separator: ", ")
             FileHandle.standardError.write(Data((text + "\n").utf8))
         }
         if let failure {

@@ -33,6 +33,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-stats"), help: "Do not print the per-stage/per-edge table on stderr.")
     var noStats = false
 
+    @Option(name: .customLong("overlay-dir"), help: "Write annotated frames (boxes, track ids, lanes, forecasts, decision) as JPEGs here.")
+    var overlayDir: String?
+
     @Option(name: .customLong("log-level"), help: "stderr log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "notice"
 
@@ -45,6 +48,7 @@ struct RunCommand: ParsableCommand {
         o.realtime = realtime
         o.timing = timing ? true : nil
         o.statsTable = !noStats
+        o.overlayDirectory = overlayDir
         let code: Int32
         do {
             code = try Daemon.run(o, logger: LoggingSetup.logger(level: logLevel))

@@ -2,6 +2,7 @@
 import Foundation
 import Messages
 import Pipeline
+import Planning
 import Testing
 @testable import DrivePipe
 
@@ -25,17 +26,21 @@ import Testing
         let path = dir.path + "/out.ndjson"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         #expect(fd >= 0)
-        let sink = NDJSONSink<NoPlannerDecision>(writer: OutputWriter(fd: fd))
-        let stats = ImageStats(meanPerChannel: [0.5, 0.25, 0.125], lowerHalfLumaStd: 0.01)
+        let sink = NDJSONSink<PlannedFrame>(writer: OutputWriter(fd: fd))
+        let decision = Decision(mode: .follow, steeringAngleRad: -0.01, accelerationMps2: 0.5, egoSpeedMps: 25, leadTrackId: 3,
+                                leadDistanceM: 30, leadRelativeSpeedMps: -1, ttcS: nil, laneOffsetM: 0.25, headingRad: 0.01,
+                                laneSource: .laneLines, reason: "keep the gap")
+        let perceived = PerceivedFrame(detections: [], tracks: [], forecasts: [],
+                                       mask: SegmentationMask(width: 1, height: 1, labels: [0]), image: nil)
         func info(_ i: Int) -> FrameInfo { FrameInfo(index: i, source: "\(i).jpg", captureTimeNs: 1_000 + Int64(i)) }
-        sink.consume(Envelope(info: info(0), acceptedAtNs: 0, payload: .value(NoPlannerDecision(stats: stats))))
+        sink.consume(Envelope(info: info(0), acceptedAtNs: 0, payload: .value(PlannedFrame(decision: decision, perceived: perceived))))
         sink.consume(Envelope(info: info(1), acceptedAtNs: 0, payload: .failed(StageFailure(stage: "decode", message: "truncated \"JPEG\""))))
         sink.consume(Envelope(info: info(2), acceptedAtNs: 0, payload: .dropped(DropNotice(edge: "preprocess->image_grid", reason: "latest_only"))))
         sink.finish()
         close(fd)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text == """
-        {"type":"decision","frame":0,"source":"0.jpg","t_ns":1000,"steering_angle_rad":0.000000,"acceleration_mps2":0.000000,"mode":"no_planner","image_stats":{"mean_per_channel":[0.500000,0.250000,0.125000],"lower_half_luma_std":0.010000}}
+        {"type":"decision","frame":0,"source":"0.jpg","t_ns":1000,"steering_angle_rad":-0.010000,"acceleration_mps2":0.500000,"mode":"follow","ego_speed_mps":25.000000,"lead_track_id":3,"lead_distance_m":30.000000,"lead_relative_speed_mps":-1.000000,"ttc_s":null,"lane_offset_m":0.250000,"heading_rad":0.010000,"lane_source":"lane_lines","reason":"keep the gap","detections":0,"tracks":[]}
         {"type":"error","frame":1,"source":"1.jpg","t_ns":1001,"stage":"decode","error":"truncated \\"JPEG\\""}
         {"type":"drop","frame":2,"source":"2.jpg","t_ns":1002,"edge":"preprocess->image_grid","reason":"latest_only"}
 

@@ -25,7 +25,7 @@ private func accepted(_ stderr: String) -> Int? {
         #expect(r.status == 0, "\(r.stderr)")
         let recs = try records(r.stdout)
         #expect(recs.count == 100)
-        #expect(recs.allSatisfy { $0["type"] as? String == "decision" && $0["mode"] as? String == "no_planner" })
+        #expect(recs.allSatisfy { $0["type"] as? String == "decision" && ["cruise", "follow", "brake", "stop", "degraded"].contains($0["mode"] as? String ?? "") })
         #expect(recs.first?["source"] as? String == "000000.jpg")
         let again = try runBinary(["run", bundledLog, "--pipeline", cfg, "--no-stats"])
         #expect(again.stdout == r.stdout)       // two replays: byte-identical
@@ -35,11 +35,11 @@ private func accepted(_ stderr: String) -> Int? {
     func signalMidReplayWritesEveryAcceptedFrameAndExitsZero(name: String, signal: Int32) throws {
         guard let bin = binary else { Issue.record("drivepipe binary not built next to the tests"); return }
         let dir = Scratch()
-        let log = try makeDriveLog(in: dir, frames: 5_000)
+        let log = try makeDriveLog(in: dir, frames: 2_000)
         let cfg = smallPipeline(in: dir)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = ["run", log, "--pipeline", cfg, "--rate", "400"]   // 12.5 s if left alone
+        p.arguments = ["run", log, "--pipeline", cfg, "--rate", "100"]   // 20 s if left alone
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -48,7 +48,7 @@ private func accepted(_ stderr: String) -> Int? {
         let t = Thread { errBox.set(err.fileHandleForReading.readDataToEndOfFile()) }
         t.start()
         var data = Data()
-        while data.filter({ $0 == 0x0a }).count < 60 {
+        while data.filter({ $0 == 0x0a }).count < 20 {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             data.append(chunk)
@@ -60,7 +60,7 @@ private func accepted(_ stderr: String) -> Int? {
         let stderr = String(decoding: errBox.data, as: UTF8.self)
         #expect(p.terminationReason == .exit && p.terminationStatus == 0, "\(stderr)")
         let recs = try records(String(decoding: data, as: UTF8.self))
-        #expect(recs.count >= 60 && recs.count < 5_000)
+        #expect(recs.count >= 20 && recs.count < 2_000)
         #expect(recs.map { $0["frame"] as? Int } == Array(0..<recs.count))   // in order, none missing
         #expect(accepted(stderr) == recs.count, "every accepted frame written: \(stderr.suffix(300))")
         #expect(stderr.contains("stopped by \(name)"))
@@ -71,12 +71,15 @@ private func accepted(_ stderr: String) -> Int? {
         let dir = Scratch()
         let cfg = smallPipeline(in: dir)
         let shortDir = Scratch(), longDir = Scratch()
-        let short = try runBinary(["run", try makeDriveLog(in: shortDir, frames: 1_000), "--pipeline", cfg])
-        let long = try runBinary(["run", try makeDriveLog(in: longDir, frames: 10_000), "--pipeline", cfg])
+        // The whole daemon with the real model (about 10 frames/s in a test build): 100 vs 400 frames.
+        // The 10,000-frame figure is measured by Benchmarks/e2e; the runtime's own flat-memory test
+        // over 10,000 synthetic frames is in PipelineTests.
+        let short = try runBinary(["run", try makeDriveLog(in: shortDir, frames: 100), "--pipeline", cfg])
+        let long = try runBinary(["run", try makeDriveLog(in: longDir, frames: 400), "--pipeline", cfg])
         #expect(short.status == 0 && long.status == 0)
-        #expect(long.stdout.split(separator: "\n").count == 10_000)
+        #expect(long.stdout.split(separator: "\n").count == 400)
         let a = try #require(peakRSSMB(short.stderr)), b = try #require(peakRSSMB(long.stderr))
-        print("peak RSS: 1,000 frames \(a) MB, 10,000 frames \(b) MB")
+        print("peak RSS: 100 frames \(a) MB, 400 frames \(b) MB")
         #expect(b - a < 8, "peak RSS grew from \(a) MB to \(b) MB")
     }
 

@@ -14,24 +14,26 @@ func replay(_ log: String, config: PipelineConfig) throws -> (String, PipelineRe
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     defer { close(fd) }
     let b = PipelineBuilder()
-    let sink = NDJSONSink<NoPlannerDecision>(writer: OutputWriter(fd: fd), decimals: config.output.floatDecimals)
-    Assembly.wire(b, reader: try SourceLocator.open(log), config: config, sink: sink)
+    let sink = NDJSONSink<PlannedFrame>(writer: OutputWriter(fd: fd), decimals: config.output.floatDecimals)
+    _ = try Assembly.wire(b, reader: try SourceLocator.open(log), config: config, sink: sink)
     let report = try b.build().run()
     return (try String(contentsOfFile: path, encoding: .utf8), report, sink.tally)
 }
 
-func smallConfig(decodeThreads: Int = 1, preprocessThreads: Int = 1) -> PipelineConfig {
-    var c = PipelineConfig()
-    c.input.width = 64; c.input.height = 36
-    c.threads.decode = decodeThreads; c.threads.preprocess = preprocessThreads
+/// The default pipeline (the committed model) with the given thread budget.
+func defaultConfig(decodeThreads: Int = 1, preprocessThreads: Int = 1, blasThreads: Int = 1) throws -> PipelineConfig {
+    var c = try ConfigLoader.load(path: packageRoot + "/pipelines/default.yaml")
+    c.threads.decode = decodeThreads; c.threads.preprocess = preprocessThreads; c.threads.blas = blasThreads
     return c
 }
+
+let plannerModes: Set<String> = ["cruise", "follow", "brake", "stop", "degraded"]
 
 @Suite struct ReplayTests {
     @Test func corruptFrameMidLogGivesOneErrorLineAndTheRunGoesOn() throws {
         let dir = Scratch()
         let log = try makeDriveLog(in: dir, frames: 40, corrupt: [17])
-        let (text, report, tally) = try replay(log, config: smallConfig())
+        let (text, report, tally) = try replay(log, config: try defaultConfig())
         let recs = try records(text)
         #expect(recs.count == 40)
         #expect(recs.map { $0["frame"] as? Int } == Array(0..<40))
@@ -42,16 +44,21 @@ func smallConfig(decodeThreads: Int = 1, preprocessThreads: Int = 1) -> Pipeline
         #expect(errors.first?["source"] as? String == "corrupt.jpg")
         #expect((errors.first?["error"] as? String)?.isEmpty == false)
         #expect(tally.decisions == 39 && tally.outOfOrder == 0)
-        #expect(recs.filter { $0["type"] as? String == "decision" }.allSatisfy { $0["mode"] as? String == "no_planner" })
+        #expect(recs.filter { $0["type"] as? String == "decision" }.allSatisfy { plannerModes.contains($0["mode"] as? String ?? "") })
         #expect(report.stages.first { $0.name == "preprocess" }?.passedThrough == 1)
     }
 
     @Test func replaysAreByteIdenticalAcrossRunsAndThreadCounts() throws {
-        let a = try replay(bundledLog, config: smallConfig())
-        let b = try replay(bundledLog, config: smallConfig())
-        let c = try replay(bundledLog, config: smallConfig(decodeThreads: 2, preprocessThreads: 2))
-        #expect(a.0.split(separator: "\n").count == 100)
+        let a = try replay(bundledLog, config: try defaultConfig())
+        let b = try replay(bundledLog, config: try defaultConfig())
+        let c = try replay(bundledLog, config: try defaultConfig(decodeThreads: 2, preprocessThreads: 2, blasThreads: 2))
+        let lines = a.0.split(separator: "\n")
+        #expect(lines.count == 100)
         #expect(a.0 == b.0)
-        #expect(a.0 == c.0)
+        #expect(a.0 == c.0, "1 thread vs 2 threads")
+        // Real perception on real frames: decisions come from the planner, and cars are tracked.
+        let recs = try records(a.0)
+        #expect(recs.allSatisfy { $0["type"] as? String == "decision" && plannerModes.contains($0["mode"] as? String ?? "") })
+        #expect(recs.contains { (($0["tracks"] as? [Any])?.count ?? 0) > 0 })
     }
 }

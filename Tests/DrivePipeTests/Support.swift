@@ -53,10 +53,11 @@ func makeDriveLog(in dir: Scratch, frames: Int, distinct: Int = 8, corrupt: Set<
     return log
 }
 
-/// A pipeline file with a small network input (fast in debug builds) and the given edges.
+/// A pipeline file outside `pipelines/`: the default model (paths absolute) and the given edges.
 func smallPipeline(in dir: Scratch, extra: String = "", decodeThreads: Int = 1) -> String {
     dir.write("small.yaml", """
-    input: {width: 32, height: 24}
+    models: {card: \(packageRoot)/fixtures/models/drivepipe-student.json}
+    camera: {calibration: \(packageRoot)/fixtures/calibration/udacity_1280x720.json}
     threads: {decode: \(decodeThreads)}
     \(extra)
     """)

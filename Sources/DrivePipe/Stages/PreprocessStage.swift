@@ -1,48 +1,55 @@
-// Preprocess stage: RGB image → the network's input tensor, 1x3xHxW float32 (NCHW), resized
-// (stretch or letterbox) and normalised as the pipeline config says.
+// Preprocess stage: decoded frame → the network's input tensor, 1x3xHxW float32 (NCHW), resized
+// (stretch or letterbox) and normalised as the pipeline config says, with the mapping from
+// network-input pixels back to frame pixels.
 import Config
 import ImageIO
 import Messages
+import Perception
 
-/// The network input of one frame, and the size of the decoded image it came from (a JPEG may
-/// decode below full size), to map outputs back.
+/// The network input of one frame.
 public struct NetworkInput: Sendable {
     /// 1x3xHxW, channel order and normalisation per config.
     public var tensor: [Float]
     public var width: Int
     public var height: Int
-    public var imageWidth: Int
-    public var imageHeight: Int
-    /// Set when letterboxed: how canvas coordinates map back to the frame.
-    public var letterbox: Letterbox?
+    /// input pixel = frame pixel * scale + pad (frame = the full recorded frame).
+    public var mapping: InputMapping
+    /// The decoded frame, kept only when overlays are written.
+    public var image: RGBImage?
 }
 
 public struct PreprocessStage {
     let width: Int, height: Int
     let mode: PipelineConfig.Input.Resize
     let normalization: TensorNormalization
+    let keepImage: Bool
 
-    public init(config: PipelineConfig) {
+    public init(config: PipelineConfig, keepImage: Bool = false) {
         width = config.input.width
         height = config.input.height
         mode = config.input.resize
         normalization = TensorNormalization(scale: Float(config.input.scale), mean: config.input.mean.map(Float.init),
                                             std: config.input.std.map(Float.init), order: config.input.order == .rgb ? .rgb : .bgr)
+        self.keepImage = keepImage
     }
 
-    public func callAsFunction(_ image: RGBImage, _ info: FrameInfo) throws -> NetworkInput {
-        // The frame size as recorded: a JPEG decoded at reduced size is smaller than the frame.
+    public func callAsFunction(_ frame: DecodedFrame, _ info: FrameInfo) throws -> NetworkInput {
+        let image = frame.image
         var canvas = image
-        var box: Letterbox? = nil
+        let mapping: InputMapping
         switch mode {
         case .stretch:
             if image.width != width || image.height != height { canvas = try resize(image, width: width, height: height) }
+            mapping = .stretch(frameWidth: frame.frameWidth, frameHeight: frame.frameHeight, inputWidth: width, inputHeight: height)
         case .letterbox:
-            let r = try letterbox(image, width: width, height: height)
-            canvas = r.image
-            box = r.box
+            let fit = try letterbox(image, width: width, height: height)
+            canvas = fit.image
+            // input = image * s + offset, image = frame * r (r < 1 after a reduced JPEG decode)
+            let s = Float(fit.box.scale), r = Float(image.width) / Float(frame.frameWidth)
+            mapping = InputMapping(frameWidth: frame.frameWidth, frameHeight: frame.frameHeight, inputWidth: width, inputHeight: height,
+                                   scaleX: s * r, scaleY: s * r, padX: Float(fit.box.offsetX), padY: Float(fit.box.offsetY))
         }
         let tensor = try toNCHW(canvas, normalization: normalization)
-        return NetworkInput(tensor: tensor, width: width, height: height, imageWidth: image.width, imageHeight: image.height, letterbox: box)
+        return NetworkInput(tensor: tensor, width: width, height: height, mapping: mapping, image: keepImage ? image : nil)
     }
 }
