@@ -87,16 +87,13 @@ private func accepted(_ stderr: String) -> Int? {
         guard binary != nil else { Issue.record("drivepipe binary not built next to the tests"); return }
         let dir = Scratch()
         for i in 0..<30 { dir.write(String(format: "frames/%03d.jpg", i), bytes: try tinyJPEG(seed: i)) }
-        dir.write("stream-small.yaml", """
-        input: {width: 32, height: 24}
-        edges: {backbone: {policy: latestOnly}, preprocess: {policy: block, capacity: 1}}
-        """)
-        let r = try runBinary(["run", dir.path + "/frames", "--follow", "--idle-timeout", "0.3", "--pipeline", dir.path + "/stream-small.yaml"])
+        let cfg = smallPipeline(in: dir, extra: "edges: {backbone: {policy: latestOnly}, preprocess: {policy: block, capacity: 1}}")
+        let r = try runBinary(["run", dir.path + "/frames", "--follow", "--idle-timeout", "0.3", "--pipeline", cfg])
         #expect(r.status == 0, "\(r.stderr)")
         let recs = try records(r.stdout)
         #expect(recs.map { $0["frame"] as? Int } == Array(0..<30))
         #expect(recs.allSatisfy { ["decision", "drop"].contains($0["type"] as? String ?? "") })
-        #expect(recs.filter { $0["type"] as? String == "drop" }.allSatisfy { $0["edge"] as? String == "preprocess->image_grid" })
+        #expect(recs.filter { $0["type"] as? String == "drop" }.allSatisfy { $0["edge"] as? String == "preprocess->backbone" })
     }
 
     @Test func badInputsExitWithClearMessages() throws {
