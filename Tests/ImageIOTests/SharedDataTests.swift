@@ -36,7 +36,7 @@ import Testing
         for case let path as String in walker {
             let lower = path.lowercased()
             guard lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") || lower.hasSuffix(".png") else { continue }
-            guard decoded + failures.count < 400 else { break }
+            guard decoded + failures.count < 2000 else { break }
             let bytes = try [UInt8](Data(contentsOf: Fixtures.sharedData.appendingPathComponent(path)))
             do {
                 let image = try decodeImage(bytes, options: DecodeOptions(targetWidth: 320, targetHeight: 180))
