@@ -31,11 +31,16 @@ def main():
     ap.add_argument("--every", type=int, default=10, help="use every n-th video frame for the mounting")
     ap.add_argument("--reference-only", action="store_true",
                     help="only rewrite the Swift tests' reference points from the existing calibration JSON")
+    ap.add_argument("--check-log", help="only measure the lane width on a drive log's frames (e.g. "
+                    "fixtures/logs/udacity_project_clip) with the committed calibration; writes lane_width_check_log")
     ap.add_argument("--assumed-height", type=float, default=1.25,
                     help="camera height above the road (m): a typical sedan windscreen camera; checked by lane width")
     args = ap.parse_args()
     if args.reference_only:
         write_reference(args.out)
+        return
+    if args.check_log:
+        check_log(args.out, args.check_log, args.lane_model)
         return
 
     cols, rows = 9, 6
@@ -99,6 +104,23 @@ def main():
           f"(p10 {m['lane_width_p10_m']:.2f}, p90 {m['lane_width_p90_m']:.2f}) at h={args.assumed_height}m; "
           f"h for 3.7m={m['height_for_3_7m']:.3f}m; frames {m['frames_used']}/{m['frames_with_lanes']}", file=sys.stderr)
     write_reference(args.out)
+
+
+def check_log(calib_path, log_dir, model):
+    """Lane width on every frame of a drive log (all frames with two good line fits, curved or not)."""
+    calib = json.load(open(calib_path))
+    lines = [json.loads(l) for l in open(os.path.join(log_dir, "log.jsonl"))][1:]
+    frames = ((i, cv2.imread(os.path.join(log_dir, l["file"]))) for i, l in enumerate(lines))
+    fits = [p for p in lane_fits(calib, frames, model) if p["rms"] < 0.004]
+    w = lane_widths(fits, calib["pitch_rad"], calib["mount_height_m"])
+    res = dict(log=os.path.relpath(log_dir, ROOT), frames=len(lines), frames_with_both_lines=len(fits),
+               lane_width_m=float(np.median(w)), lane_width_p10_m=float(np.percentile(w, 10)),
+               lane_width_p90_m=float(np.percentile(w, 90)), mount_height_m=calib["mount_height_m"],
+               pitch_rad=calib["pitch_rad"])
+    calib["lane_width_check_log"] = res
+    with open(calib_path, "w") as f:
+        json.dump(calib, f, indent=1)
+    print(json.dumps(res), file=sys.stderr)
 
 
 def write_reference(calib_path):
@@ -198,22 +220,27 @@ def fit_line(uv):
     return coef[0], coef[1], rms, rms / max(rms2, 1e-12)
 
 
-def estimate_mounting(calib, video, every, assumed_height, model):
-    import onnxruntime as ort
-    K = np.array([[calib["fx"], 0, calib["cx"]], [0, calib["fy"], calib["cy"]], [0, 0, 1]])
-    D = np.array(calib["distortion"])
-    sess = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+def video_frames(video, every):
     cap = cv2.VideoCapture(video)
-    rows = list(range(450, 640, 2))
-    per_frame = []
     i = -1
     while True:
         ok, frame = cap.read()
         if not ok:
-            break
+            return
         i += 1
-        if i % every:
-            continue
+        if i % every == 0:
+            yield i, frame
+
+
+def lane_fits(calib, frames, model):
+    """Per frame: the ego lane's two lines fitted in undistorted coordinates (see the method above)."""
+    import onnxruntime as ort
+    K = np.array([[calib["fx"], 0, calib["cx"]], [0, calib["fy"], calib["cy"]], [0, 0, 1]])
+    D = np.array(calib["distortion"])
+    sess = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+    rows = list(range(450, 640, 2))
+    per_frame = []
+    for i, frame in frames:
         mask = lane_line_mask(sess, frame)
         L, R = ego_lane_points(mask, rows)
         if len(L) < 15 or len(R) < 15:
@@ -227,6 +254,26 @@ def estimate_mounting(calib, video, every, assumed_height, model):
             continue
         vh = (br - bl) / (al - ar)
         per_frame.append(dict(frame=i, vh=vh, al=al, bl=bl, ar=ar, br=br, rms=max(rl, rr), curv=max(ql, qr)))
+    return per_frame
+
+
+def lane_widths(fits, pitch, h):
+    """Median lane width (m) 10..25 m ahead for each frame's fitted lines."""
+    sp, cp = np.sin(pitch), np.cos(pitch)
+    out = []
+    for p in fits:
+        ws = []
+        for X in np.arange(10.0, 25.01, 1.0):
+            # row v where the ground is X ahead: X = h (cos - v sin) / (sin + v cos)
+            v = (h * cp - X * sp) / (X * cp + h * sp)
+            ul, ur = p["al"] * v + p["bl"], p["ar"] * v + p["br"]
+            ws.append(h * abs(ur - ul) / (sp + v * cp))
+        out.append(np.median(ws))
+    return np.array(out)
+
+
+def estimate_mounting(calib, video, every, assumed_height, model):
+    per_frame = lane_fits(calib, video_frames(video, every), model)
     if not per_frame:
         raise SystemExit("no frame gave two lane lines")
     # straight, well-fitted frames: the quadratic fit is not much better than the line
@@ -235,21 +282,7 @@ def estimate_mounting(calib, video, every, assumed_height, model):
         good = per_frame
     vh = np.array([p["vh"] for p in good])
     pitch = float(np.arctan(-np.median(vh)))
-    sp, cp = np.sin(pitch), np.cos(pitch)
-
-    def widths(h):
-        out = []
-        for p in good:
-            ws = []
-            for X in np.arange(10.0, 25.01, 1.0):
-                # row v where the ground is X ahead: X = h (cos - v sin) / (sin + v cos)
-                v = (h * cp - X * sp) / (X * cp + h * sp)
-                ul, ur = p["al"] * v + p["bl"], p["ar"] * v + p["br"]
-                ws.append(h * abs(ur - ul) / (sp + v * cp))
-            out.append(np.median(ws))
-        return np.array(out)
-
-    w = widths(assumed_height)
+    w = lane_widths(good, pitch, assumed_height)
     w_med = float(np.median(w))
     return dict(
         pitch_rad=pitch,
