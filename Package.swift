@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Sources", "Config", "DrivePipe"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Messages", "Inference"]),
-        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Geometry"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Geometry", "Inference"], exclude: ["Fixtures"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Geometry", "Tracking"]),
         .testTarget(name: "DrivePipeTests", dependencies: ["DrivePipe", "Pipeline", "Sources", "Config", "ImageIO", "Messages", "Planning"]),
     ]
