@@ -58,7 +58,7 @@ let package = Package(
         ]),
 
         // libFuzzer targets for the input parsers (tools/fuzz.sh); a plain build replays files
-        .executableTarget(name: "drivepipe-fuzz", dependencies: ["ImageIO", "Config", "Sources", "Pipeline"]),
+        .executableTarget(name: "drivepipe-fuzz", dependencies: ["ImageIO", "Inference", "Config", "Sources", "Pipeline"]),
         // decode benchmark (Benchmarks/decode/run.sh compares it with libjpeg-turbo's tjbench)
         .executableTarget(name: "decode-bench", dependencies: ["ImageIO"], path: "Benchmarks/decode/Sources/decode-bench"),
 

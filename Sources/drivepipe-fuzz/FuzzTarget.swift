@@ -2,11 +2,12 @@
 import Config
 import Foundation
 import ImageIO
+import Inference
 import Pipeline
 import Sources
 
 enum FuzzTarget: String, CaseIterable {
-    case image, config, drivelog
+    case image, config, drivelog, onnx
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -18,6 +19,12 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? ConfigLoader.parse(yaml: String(decoding: bytes, as: UTF8.self))
         case .drivelog:
             fuzzDriveLog(bytes)
+        case .onnx:
+            // Load, optimise and plan; run once when it loads (small models only: the fuzzer
+            // looks for crashes in the loader, not for slow convolutions).
+            guard let s = try? InferenceSession(modelData: bytes), s.flops < 50_000_000 else { return }
+            let inputs = Dictionary(uniqueKeysWithValues: s.inputs.map { ($0.name, Tensor(zeros: $0.shape)) })
+            _ = try? s.run(inputs)
         }
     }
 }

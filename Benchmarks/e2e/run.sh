@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: the whole daemon replaying 1280x720 JPEG frames with the default model,
+# at 1 and 2 cores, beside onnxruntime running the same model alone (no decode, tracking or
+# planning) under the same core and thread budget, in one run. Also a live run at 20 Hz (latency
+# must stay flat) and, with FRAMES_LONG set, a long replay's peak memory.
+#
+#   Benchmarks/e2e/run.sh [FRAMES]          default 300 frames (the bundled clip cycled)
+#   FRAMES_LONG=10000 Benchmarks/e2e/run.sh  adds the 10,000-frame memory run
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+frames=${1:-300}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+scripts/setup.sh
+swift build -c release --product drivepipe >&2
+bin=.build/release/drivepipe
+python3 Benchmarks/e2e/make_log.py fixtures/logs/udacity_project_clip "$work/log" "$frames"
+card=fixtures/models/drivepipe-student.json
+model=fixtures/models/$(python3 -c "import json;print(json.load(open('$card'))['onnx'])")
+
+for cores in 1 2; do
+  cpus=$([ "$cores" = 1 ] && echo 0 || echo 0,1)
+  sed "s/^  blas: .*/  blas: $cores/" pipelines/default.yaml > "$work/p$cores.yaml"
+  sed -i "s#^  card: .*#  card: $PWD/$card#; s#^  calibration: .*#  calibration: $PWD/fixtures/calibration/udacity_1280x720.json#" "$work/p$cores.yaml"
+  # onnxruntime first and last, the pipeline between: drift shows as a difference of the two
+  ort1=$(taskset -c "$cpus" python3 Benchmarks/e2e/ort_model.py "$model" "$cores" 60)
+  start=$(date +%s.%N)
+  taskset -c "$cpus" "$bin" run "$work/log" --pipeline "$work/p$cores.yaml" --timing --no-stats > "$work/out$cores.ndjson"
+  end=$(date +%s.%N)
+  ort2=$(taskset -c "$cpus" python3 Benchmarks/e2e/ort_model.py "$model" "$cores" 60)
+  python3 Benchmarks/e2e/summarize.py "$work/out$cores.ndjson" "$start" "$end" "$ort1" "$ort2" "$cores"
+done
+
+# Live: frames released at 20 Hz through the stream pipeline (latestOnly before the backbone).
+sed "s#^input:#models: {card: $PWD/$card}\ncamera: {calibration: $PWD/fixtures/calibration/udacity_1280x720.json}\ninput:#" pipelines/stream.yaml > "$work/stream.yaml"
+"$bin" run "$work/log" --pipeline "$work/stream.yaml" --rate 20 --timing --no-stats > "$work/live.ndjson"
+python3 Benchmarks/e2e/summarize.py "$work/live.ndjson" 0 0 0 0 live
+
+if [ -n "${FRAMES_LONG:-}" ]; then
+  python3 Benchmarks/e2e/make_log.py fixtures/logs/udacity_project_clip "$work/long" "$FRAMES_LONG"
+  /usr/bin/time -v "$bin" run "$work/long" --pipeline "$work/p2.yaml" > /dev/null 2> "$work/long.err"
+  grep -E "frames accepted|Maximum resident" "$work/long.err"
+fi
