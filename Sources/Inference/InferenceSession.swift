@@ -22,6 +22,7 @@ public final class InferenceSession: @unchecked Sendable {
     public let flops: Int
 
     private struct Step {
+        var label: String
         var kernel: Kernel
         var ins: [UnsafePointer<Float>]
         var outs: [UnsafeMutablePointer<Float>]
@@ -150,11 +151,13 @@ public final class InferenceSession: @unchecked Sendable {
                     ins.append(UnsafePointer(dummy.p))
                 }
             }
-            built.append(Step(kernel: compiled[s].kernel, ins: ins, outs: stepOutValues[s].map { ptr($0) }))
+            let shapeText = compiled[s].outShapes.first.map { "\($0)" } ?? ""
+            let label = node.op + (node.activation == .none ? "" : "+" + node.activation.name) + " " + shapeText
+            built.append(Step(label: label, kernel: compiled[s].kernel, ins: ins, outs: stepOutValues[s].map { ptr($0) }))
         }
         for (from, to) in passThrough {
             let n = intervals[from].size
-            built.append(Step(kernel: { ins, outs, _ in outs[0].update(from: ins[0], count: n) },
+            built.append(Step(label: "Copy", kernel: { ins, outs, _ in outs[0].update(from: ins[0], count: n) },
                               ins: [UnsafePointer(ptr(from))], outs: [ptr(to)]))
         }
         steps = built
@@ -251,7 +254,36 @@ public final class InferenceSession: @unchecked Sendable {
         // chunks, so 1 and 2 threads give bit-identical results (OpenBLAS's own threading
         // partitions by thread count). The setting is process-wide; every session sets 1.
         openblas_set_num_threads(1)
+        if profiling {
+            for (i, s) in steps.enumerated() {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                s.kernel(s.ins, s.outs, scratch)
+                stepNanos[i] += DispatchTime.now().uptimeNanoseconds - t0
+            }
+            profiledRuns += 1
+            return
+        }
         for s in steps { s.kernel(s.ins, s.outs, scratch) }
+    }
+
+    // MARK: profiling (set `profiling = true`, run, then read `profileReport()`)
+
+    /// When true, runs time every step (for `drivepipe bench --profile`).
+    public var profiling = false
+    private lazy var stepNanos = [UInt64](repeating: 0, count: steps.count)
+    private var profiledRuns = 0
+
+    /// Per-step mean milliseconds over the profiled runs, slowest first.
+    public func profileReport(top: Int = 25) -> String {
+        guard profiledRuns > 0 else { return "no profiled runs\n" }
+        let total = Double(stepNanos.reduce(0, +)) / 1e6 / Double(profiledRuns)
+        var out = String(format: "total %.3f ms per run\n", total)
+        let order = steps.indices.sorted { stepNanos[$0] > stepNanos[$1] }
+        for i in order.prefix(top) {
+            let ms = Double(stepNanos[i]) / 1e6 / Double(profiledRuns)
+            out += String(format: "%8.3f ms %5.1f%%  #%d ", ms, 100 * ms / max(total, 1e-9), i) + steps[i].label + "\n"
+        }
+        return out
     }
 }
 

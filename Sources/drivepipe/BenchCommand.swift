@@ -22,9 +22,14 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Untimed warm-up runs.")
     var warmup: Int = 3
 
+    @Flag(name: .long, help: "Print per-step times (stderr).")
+    var profile = false
+
     func run() throws {
+        BLASRuntime.reexecWithFastKernelsIfNeeded()
         do {
             let s = try InferenceSession(modelPath: model, threads: threads)
+            s.profiling = profile
             var seed: UInt64 = 0x9E3779B97F4A7C15
             for i in s.inputs {
                 guard let buf = s.inputBuffer(i.name) else { continue }
@@ -41,11 +46,13 @@ struct BenchCommand: ParsableCommand {
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
             }
             times.sort()
+            if profile { FileHandle.standardError.write(Data(s.profileReport().utf8)) }
             let median = times.count % 2 == 1 ? times[times.count / 2]
                 : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
             let gflops = Double(s.flops) / 1e9
-            FileHandle.standardError.write(Data(String(format: "%@: %d runs, threads %d, min %.3f ms, %.1f GFLOPS at median\n",
-                                                       model, times.count, threads, times[0], gflops / (median / 1e3)).utf8))
+            FileHandle.standardError.write(Data((String(format: "%@: %d runs, threads %d, min %.3f ms, %.1f GFLOPS at median",
+                                                        model, times.count, threads, times[0], gflops / (median / 1e3))
+                                                 + ", OpenBLAS core \(BLASRuntime.coreName)\n").utf8))
             print(String(format: "median_ms=%.4f", median))
         } catch let e as InferenceError {
             FileHandle.standardError.write(Data("drivepipe bench: error: \(e.description)\n".utf8))

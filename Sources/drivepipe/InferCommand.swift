@@ -25,6 +25,7 @@ struct InferCommand: ParsableCommand {
     var outputs: String?
 
     func run() throws {
+        BLASRuntime.reexecWithFastKernelsIfNeeded()
         do {
             let names = outputs.map { $0.split(separator: ",").map(String.init) }
             var feedNames: [String]? = nil
