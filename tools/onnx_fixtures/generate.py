@@ -84,6 +84,9 @@ conv_case("conv_1x1_stride2", [1, 8, 8, 9], [4, 8, 1, 1], strides=[2, 2])
 conv_case("conv_same_upper", [1, 3, 10, 11], [4, 3, 4, 4], auto_pad="SAME_UPPER", strides=[2, 2])
 conv_case("conv_batch2", [2, 3, 6, 7], [4, 3, 3, 3], pads=[1, 1, 1, 1])
 conv_case("conv_1d", [1, 3, 20], [4, 3, 5], pads=[2, 2], strides=[2])
+conv_case("conv_winograd", [1, 8, 13, 14], [6, 8, 3, 3], pads=[1, 1, 1, 1])
+conv_case("conv_winograd_odd_asym", [1, 5, 9, 11], [7, 5, 3, 3], pads=[0, 1, 1, 0])
+conv_case("conv_winograd_nopad_batch2", [2, 6, 8, 7], [4, 6, 3, 3])
 conv_case("conv_rect_kernel", [1, 3, 9, 12], [4, 3, 1, 7], pads=[0, 3, 0, 3])
 
 

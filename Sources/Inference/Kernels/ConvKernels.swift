@@ -140,8 +140,8 @@ func convScratch(_ g: ConvGeometry, threads: Int = 2) -> Int {
     g.isPointwise ? 0 : g.kSize * convBandRows(g) * g.ow * max(1, threads)
 }
 
-/// Depthwise convolution (group == c == m): a direct loop per channel; the interior
-/// (no padding checks) is separated from the border.
+/// Depthwise convolution (group == c == m, one weight plane per channel): per output row,
+/// accumulate kh*kw shifted input rows (contiguous, vectorisable for stride 1) into it.
 func convDepthwise(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>,
                    _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, _ act: Activation,
                    threads: Int) {
@@ -154,29 +154,26 @@ func convDepthwise(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ wt: UnsafePoi
             let k = wt + ch * g.kh * g.kw
             let b0: Float = bias?[ch] ?? 0
             for oy in 0..<g.oh {
-                let iy0 = oy * g.sh - g.padTop
-                let rowInside = iy0 >= 0 && iy0 + (g.kh - 1) * g.dh < g.h
-                for ox in 0..<g.ow {
-                    let ix0 = ox * g.sw - g.padLeft
-                    var acc: Float = 0
-                    if rowInside && ix0 >= 0 && ix0 + (g.kw - 1) * g.dw < g.w {
-                        for ky in 0..<g.kh {
-                            let row = src + (iy0 + ky * g.dh) * g.w + ix0
-                            let kr = k + ky * g.kw
-                            for kx in 0..<g.kw { acc += row[kx * g.dw] * kr[kx] }
-                        }
-                    } else {
-                        for ky in 0..<g.kh {
-                            let iy = iy0 + ky * g.dh
-                            if iy < 0 || iy >= g.h { continue }
-                            for kx in 0..<g.kw {
-                                let ix = ix0 + kx * g.dw
-                                if ix < 0 || ix >= g.w { continue }
-                                acc += src[iy * g.w + ix] * k[ky * g.kw + kx]
-                            }
+                let drow = dst + oy * g.ow
+                drow.update(repeating: b0, count: g.ow)
+                for ky in 0..<g.kh {
+                    let iy = oy * g.sh - g.padTop + ky * g.dh
+                    if iy < 0 || iy >= g.h { continue }
+                    let srow = src + iy * g.w
+                    for kx in 0..<g.kw {
+                        let wv = k[ky * g.kw + kx]
+                        let off = kx * g.dw - g.padLeft          // ix = ox * sw + off
+                        // valid ox: 0 <= ox*sw + off < w
+                        let oxLo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw
+                        let oxHi = min(g.ow, (g.w - off + g.sw - 1) / g.sw)
+                        if oxHi <= oxLo { continue }
+                        if g.sw == 1 {
+                            let s = srow + off
+                            for ox in oxLo..<oxHi { drow[ox] += wv * s[ox] }
+                        } else {
+                            for ox in oxLo..<oxHi { drow[ox] += wv * srow[ox * g.sw + off] }
                         }
                     }
-                    dst[oy * g.ow + ox] = acc + b0
                 }
             }
             act.apply(dst, g.outPlane, channel: ch)
