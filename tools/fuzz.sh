@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzz DrivePipe's input parsers with libFuzzer for a bounded time each.
 #   tools/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]      targets: image config drivelog onnx
-# Seeds come from the committed fixtures; new crashers land in out/fuzz/<target>/crashes/.
+# Seeds come from the committed fixtures; new crashers land in out/fuzz/<target>/crashes/ (once
+# fixed, keep them under fixtures/fuzz/<target>/: tests replay them).
 # Prints one summary line per target: executions, crashes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ for t in "${targets[@]}"; do
     image)    seeds=(fixtures/images) ;;
     config)   seeds=(pipelines) ;;
     drivelog) seeds=(fixtures/logs) ; find fixtures/logs -name log.jsonl -exec cp {} "$out/corpus/" \; ; seeds=() ;;
-    onnx)     seeds=(fixtures/onnx) ;;
+    onnx)     seeds=(fixtures/onnx fixtures/fuzz/onnx) ;;
   esac
   log="$out/fuzz.log"
   DRIVEPIPE_FUZZ_TARGET=$t timeout $((secs + 60)) "$bin" "$out/corpus" "${seeds[@]}" \

@@ -32,7 +32,7 @@ for cores in 1 2; do
 done
 
 # Live: frames released at 20 Hz through the stream pipeline (latestOnly before the backbone).
-sed "s#^input:#models: {card: $PWD/$card}\ncamera: {calibration: $PWD/fixtures/calibration/udacity_1280x720.json}\ninput:#" pipelines/stream.yaml > "$work/stream.yaml"
+sed "s#^input:#models: {card: $PWD/$card, forecaster: $PWD/fixtures/models/forecaster.onnx}\ncamera: {calibration: $PWD/fixtures/calibration/udacity_1280x720.json}\ninput:#" pipelines/stream.yaml > "$work/stream.yaml"
 "$bin" run "$work/log" --pipeline "$work/stream.yaml" --rate 20 --timing --no-stats > "$work/live.ndjson"
 python3 Benchmarks/e2e/summarize.py "$work/live.ndjson" 0 0 0 0 live
 

@@ -28,7 +28,7 @@ public struct PipelineConfig: Sendable, Equatable {
         public var detectionHead: String? = nil
         public var segmentationHead: String? = nil
         /// GRU track forecaster (ONNX); nil = constant-velocity extrapolation.
-        public var forecaster: String? = nil
+        public var forecaster: String? = "fixtures/models/forecaster.onnx"
     }
     public var models = Models()
 

@@ -104,8 +104,11 @@ public enum Assembly {
         catch { throw .noCamera(reason: "\(path): \(error)") }
     }
 
+    /// The GRU forecaster when `models.forecaster` names one, else constant velocity.
     static func makeForecaster(config cfg: PipelineConfig) throws(AssemblyError) -> any TrackForecaster {
-        ConstantVelocityForecaster()
+        guard let path = cfg.models.forecaster.map(cfg.resolve) else { return ConstantVelocityForecaster() }
+        do { return try Forecaster(modelPath: path, threads: cfg.threads.blas) }
+        catch { throw .stage(name: "forecaster", reason: "\(error)") }
     }
 
     /// The pipeline file's planner section onto the planner's own parameters.

@@ -56,7 +56,7 @@ func makeDriveLog(in dir: Scratch, frames: Int, distinct: Int = 8, corrupt: Set<
 /// A pipeline file outside `pipelines/`: the default model (paths absolute) and the given edges.
 func smallPipeline(in dir: Scratch, extra: String = "", decodeThreads: Int = 1) -> String {
     dir.write("small.yaml", """
-    models: {card: \(packageRoot)/fixtures/models/drivepipe-student.json}
+    models: {card: \(packageRoot)/fixtures/models/drivepipe-student.json, forecaster: \(packageRoot)/fixtures/models/forecaster.onnx}
     camera: {calibration: \(packageRoot)/fixtures/calibration/udacity_1280x720.json}
     threads: {decode: \(decodeThreads)}
     \(extra)

@@ -21,6 +21,11 @@ public protocol TrackForecaster {
     func forecast(_ tracks: [Track]) throws -> [TrackForecast]
 }
 
+/// The GRU forecaster (fixtures/models/forecaster.onnx on our engine), batched over all tracks.
+extension Forecaster: TrackForecaster {
+    public func forecast(_ tracks: [Track]) throws -> [TrackForecast] { try predict(tracks) }
+}
+
 /// Baseline: each track keeps its current ground velocity.
 public struct ConstantVelocityForecaster: TrackForecaster {
     public var horizonsS: [Double] = [0.5, 1.0, 1.5, 2.0]

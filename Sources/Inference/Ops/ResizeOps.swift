@@ -53,8 +53,12 @@ func compileResize(_ ctx: OpContext) throws -> CompiledOp {
     } else {
         throw ctx.fail("scales or sizes", "neither")
     }
-    guard scales.count == r, scales.allSatisfy({ $0 > 0 }) else { throw ctx.fail("\(r) positive scales", "\(scales)") }
+    // Bounded: a hostile file's scale of 1e30 must be an error, not a trap converting to Int.
+    guard scales.count == r, scales.allSatisfy({ $0 > 0 && $0 <= 65_536 }) else {
+        throw ctx.fail("\(r) positive scales up to 65536", "\(scales)")
+    }
     if outShape.isEmpty { outShape = (0..<r).map { Int((Float(xs[$0]) * scales[$0]).rounded(.down)) } }
+    guard outShape.allSatisfy({ $0 >= 0 && $0 <= 1 << 24 }) else { throw ctx.fail("output sizes up to 2^24", "\(outShape)") }
     if ctx.node.ints("axes") != nil { throw ctx.unsupported("axes attribute (opset 18)") }
     if r > 2 {
         for i in 0..<(r - 2) where outShape[i] != xs[i] {
