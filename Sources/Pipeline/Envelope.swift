@@ -37,17 +37,21 @@ public enum Payload<Value: Sendable>: Sendable {
 }
 
 /// One frame on an edge: identity (index, source name, capture time), when the source accepted it
-/// (monotonic ns, for the opt-in latency field), and its payload.
+/// (monotonic ns, for the opt-in latency field and frame age), how many stages went over their
+/// time budget on it so far, and its payload.
 public struct Envelope<Value: Sendable>: Sendable {
     public var info: FrameInfo
     public var acceptedAtNs: UInt64
+    /// Stages whose processing of this frame exceeded their configured budget (a "timeout": the
+    /// frame still goes on; the planner may treat it as a health problem).
+    public var overBudget: Int = 0
     public var payload: Payload<Value>
-    public init(info: FrameInfo, acceptedAtNs: UInt64, payload: Payload<Value>) {
-        self.info = info; self.acceptedAtNs = acceptedAtNs; self.payload = payload
+    public init(info: FrameInfo, acceptedAtNs: UInt64, overBudget: Int = 0, payload: Payload<Value>) {
+        self.info = info; self.acceptedAtNs = acceptedAtNs; self.overBudget = overBudget; self.payload = payload
     }
     /// The same frame with a new payload.
     public func with<Other>(_ payload: Payload<Other>) -> Envelope<Other> {
-        Envelope<Other>(info: info, acceptedAtNs: acceptedAtNs, payload: payload)
+        Envelope<Other>(info: info, acceptedAtNs: acceptedAtNs, overBudget: overBudget, payload: payload)
     }
     /// True unless the frame was dropped: failures still occupy a queue slot (they count for `block`).
     var isLive: Bool { if case .dropped = payload { return false } else { return true } }

@@ -54,21 +54,35 @@ public final class PipelineBuilder {
 
     /// A one-in, one-out stage on `workers` dedicated threads (output order = input order).
     /// `makeBody` is called once per worker, here, so stateful bodies are never shared.
-    public func map<A, B>(_ name: String, _ input: Port<A>, edge: EdgePolicy, workers: Int = 1,
+    /// `budgetMs`: processing longer than this counts as a timeout on the frame (it still goes on).
+    public func map<A, B>(_ name: String, _ input: Port<A>, edge: EdgePolicy, workers: Int = 1, budgetMs: Double? = nil,
                           makeBody: () -> (A, FrameInfo) throws -> B) -> Port<B> {
+        mapWithContext(name, input, edge: edge, workers: workers, budgetMs: budgetMs) {
+            let body = makeBody()
+            return { a, ctx in try body(a, ctx.info) }
+        }
+    }
+
+    /// A one-in, one-out stage on one dedicated thread.
+    public func map<A, B>(_ name: String, _ input: Port<A>, edge: EdgePolicy, budgetMs: Double? = nil,
+                          _ body: @escaping (A, FrameInfo) throws -> B) -> Port<B> {
+        map(name, input, edge: edge, workers: 1, budgetMs: budgetMs, makeBody: { body })
+    }
+
+    /// A map stage whose body also sees the frame's `StageContext` (age in the pipeline, budget
+    /// overruns, the recent frames' drops and failures): what a planner needs for its health signal.
+    public func mapWithContext<A, B>(_ name: String, _ input: Port<A>, edge: EdgePolicy, workers: Int = 1,
+                                     budgetMs: Double? = nil, windowSize: Int = 30,
+                                     makeBody: () -> (A, StageContext) throws -> B) -> Port<B> {
         register(name)
         if workers < 1 || workers > 64 { errors.append(.badWorkerCount(stage: name, expected: "1...64", found: workers)) }
         let q = self.edge(input, name, edge)
         let port = newPort(Port<B>(producer: name))
         let bodies = (0..<max(1, min(workers, 64))).map { _ in makeBody() }
-        runners.append(MapRunner(name: name, input: q, output: port, bodies: bodies, clock: clock))
+        let budgetNs = budgetMs.map { UInt64(max(0, $0) * 1e6) }
+        runners.append(MapRunner(name: name, input: q, output: port, bodies: bodies, budgetNs: budgetNs,
+                                 windowSize: windowSize, clock: clock))
         return port
-    }
-
-    /// A one-in, one-out stage on one dedicated thread.
-    public func map<A, B>(_ name: String, _ input: Port<A>, edge: EdgePolicy,
-                          _ body: @escaping (A, FrameInfo) throws -> B) -> Port<B> {
-        map(name, input, edge: edge, workers: 1, makeBody: { body })
     }
 
     /// Two branches of the same frames into one consumer, paired by frame index (order kept).

@@ -11,6 +11,8 @@ public struct StageReport: Sendable, Equatable {
     public var failed: Int
     /// Frames passed through untouched (already failed or dropped upstream).
     public var passedThrough: Int
+    /// Frames on which processing took longer than the stage's budget.
+    public var overBudget: Int
     public var latency: LatencyHistogram
 }
 
@@ -31,9 +33,9 @@ public struct PipelineReport: Sendable {
     public func table() -> String {
         func ms(_ ns: UInt64) -> String { String(format: "%9.3f", Double(ns) / 1e6) }
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-        var out = "stage                 kind   thr  frames  failed  passed    p50 ms    p95 ms    p99 ms    max ms\n"
+        var out = "stage                 kind   thr  frames  failed  passed  late    p50 ms    p95 ms    p99 ms    max ms\n"
         for s in stages {
-            out += pad(s.name, 22) + pad(s.kind, 7) + String(format: "%3d %7d %7d %7d ", s.workers, s.processed, s.failed, s.passedThrough)
+            out += pad(s.name, 22) + pad(s.kind, 7) + String(format: "%3d %7d %7d %7d %5d ", s.workers, s.processed, s.failed, s.passedThrough, s.overBudget)
             out += ms(s.latency.quantileNs(0.5)) + " " + ms(s.latency.quantileNs(0.95)) + " "
             out += ms(s.latency.quantileNs(0.99)) + " " + ms(s.latency.maxNs) + "\n"
         }

@@ -76,47 +76,61 @@ final class SourceRunner<S: PipelineSource>: StageRunner, @unchecked Sendable {
 }
 
 final class MapRunner<A: Sendable, B: Sendable>: StageRunner, @unchecked Sendable {
-    // Invariants: bodies[i] is called only by worker thread i; ticket fields under `order`.
+    // Invariants: bodies[i] is called only by worker thread i; `window` and tickets under
+    // `takeLock`; emission order under `order`.
     let stats: StageStats
     let threadCount: Int
     private let name: String
     private let input: BoundedQueue<A>
     private let output: Port<B>
-    private let bodies: [ThreadOwned<(A, FrameInfo) throws -> B>]
+    private let bodies: [ThreadOwned<(A, StageContext) throws -> B>]
     private let clock: any PipelineClock
+    private let budgetNs: UInt64?
     private let takeLock = NSLock()
+    private var window: FrameWindow
     private let order = NSCondition()
     private var nextTicket = 0
     private var nextEmit = 0
     private var running: Int
 
-    init(name: String, input: BoundedQueue<A>, output: Port<B>, bodies: [(A, FrameInfo) throws -> B], clock: any PipelineClock) {
-        self.name = name; self.input = input; self.output = output; self.clock = clock
+    init(name: String, input: BoundedQueue<A>, output: Port<B>, bodies: [(A, StageContext) throws -> B],
+         budgetNs: UInt64?, windowSize: Int, clock: any PipelineClock) {
+        self.name = name; self.input = input; self.output = output; self.clock = clock; self.budgetNs = budgetNs
         self.bodies = bodies.map { ThreadOwned($0) }
         self.threadCount = bodies.count
         self.running = bodies.count
+        self.window = FrameWindow(capacity: windowSize)
         self.stats = StageStats(name: name, kind: "map", workers: bodies.count)
     }
 
     func runWorker(_ worker: Int) {
         let body = bodies[worker].value
         while true {
-            // Take the next envelope and its ticket atomically: tickets follow input order.
+            // Take the next envelope, its ticket and the window atomically: all follow input order.
             takeLock.lock()
             guard let e = input.pop() else { takeLock.unlock(); break }
             let ticket = nextTicket
             nextTicket += 1
+            window.record(dropped: { if case .dropped = e.payload { return true }; return false }(),
+                          failed: { if case .failed = e.payload { return true }; return false }(),
+                          overBudget: e.overBudget > 0)
+            let recent = window
             takeLock.unlock()
 
-            let out: Envelope<B>
+            var out: Envelope<B>
             if case .value(let a) = e.payload {
                 let t0 = clock.nowNs()
+                let ctx = StageContext(info: e.info, acceptedAtNs: e.acceptedAtNs, nowNs: t0, overBudget: e.overBudget, window: recent)
                 do {
-                    out = e.with(.value(try body(a, e.info)))
-                    stats.recordProcessed(ns: clock.nowNs() &- t0, failed: false)
+                    out = e.with(.value(try body(a, ctx)))
                 } catch {
                     out = e.with(.failed(StageFailure(stage: name, error: error)))
-                    stats.recordProcessed(ns: clock.nowNs() &- t0, failed: true)
+                }
+                let dt = clock.nowNs() &- t0
+                stats.recordProcessed(ns: dt, failed: { if case .failed = out.payload { return true }; return false }())
+                if let budgetNs, dt > budgetNs {
+                    out.overBudget += 1
+                    stats.recordOverBudget()
                 }
             } else {
                 out = e.with(e.payload.passThrough()!)
@@ -190,7 +204,9 @@ final class JoinRunner<A: Sendable, B: Sendable, C: Sendable>: StageRunner, @unc
                 out = a.with(a.payload.passThrough()!)
                 stats.recordPassThrough()
             }
-            output.emit(out)
+            var joined = out
+            joined.overBudget = max(a.overBudget, b.overBudget)   // shared upstream stages count once
+            output.emit(joined)
         }
     }
 }

@@ -11,6 +11,7 @@ final class StageStats: @unchecked Sendable {
     private var processed = 0
     private var failed = 0
     private var passedThrough = 0
+    private var overBudget = 0
 
     init(name: String, kind: String, workers: Int) {
         self.name = name; self.kind = kind; self.workers = workers
@@ -24,11 +25,13 @@ final class StageStats: @unchecked Sendable {
         lock.unlock()
     }
 
+    func recordOverBudget() { lock.lock(); overBudget += 1; lock.unlock() }
+
     func recordPassThrough() { lock.lock(); passedThrough += 1; lock.unlock() }
 
     func report() -> StageReport {
         lock.lock(); defer { lock.unlock() }
         return StageReport(name: name, kind: kind, workers: workers, processed: processed, failed: failed,
-                           passedThrough: passedThrough, latency: histogram)
+                           passedThrough: passedThrough, overBudget: overBudget, latency: histogram)
     }
 }
