@@ -58,10 +58,9 @@ public func letterbox(_ image: RGBImage, width: Int, height: Int, pad: RGBColor 
     var canvas = try RGBImage(width: width, height: height, fill: pad)
     canvas.pixels.withUnsafeMutableBufferPointer { dst in
         scaled.pixels.withUnsafeBufferPointer { src in
+            guard let d = dst.baseAddress, let s = src.baseAddress else { return }
             for row in 0..<ch {
-                let d = ((row + oy) * width + ox) * 3
-                let s = row * cw * 3
-                for i in 0..<(cw * 3) { dst[d + i] = src[s + i] }
+                (d + ((row + oy) * width + ox) * 3).update(from: s + row * cw * 3, count: cw * 3)
             }
         }
     }

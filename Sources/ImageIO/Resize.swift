@@ -31,7 +31,9 @@ public func resize(_ image: RGBImage, width: Int, height: Int, method: ResizeMet
         [UInt8](unsafeUninitializedCapacity: count) { dst, initialised in
             // Both buffers are non-empty (checked above), so their base addresses exist.
             guard let s = src.baseAddress, let d = dst.baseAddress else { return }
-            if useArea {
+            if useArea, image.width % width == 0, image.height % height == 0 {
+                resizeAreaIntegerKernel(src: s, sw: image.width, sh: image.height, dst: d, dw: width, dh: height)
+            } else if useArea {
                 resizeAreaKernel(src: s, sw: image.width, sh: image.height, dst: d, dw: width, dh: height)
             } else {
                 resizeBilinearKernel(src: s, sw: image.width, sh: image.height, dst: d, dw: width, dh: height)
@@ -66,37 +68,69 @@ func bilinearTap(_ d: Int, scale: Double, srcLen: Int) -> (i0: Int, i1: Int, w1:
     return (i0, min(i0 + 1, srcLen - 1), f)
 }
 
-/// Fast bilinear: per-column taps precomputed once; each output row blends two source rows.
+/// Fast bilinear in 11-bit fixed point (OpenCV's INTER_LINEAR scheme): per-column taps and
+/// weights precomputed once; each needed source row is resized horizontally once into an Int32
+/// row (value * 2048), kept while consecutive output rows share it; the vertical blend rounds as
+/// OpenCV's SIMD path does: ((h0 >> 4) * b0 >> 16) + ((h1 >> 4) * b1 >> 16) + 2) >> 2.
 func resizeBilinearKernel(src: UnsafePointer<UInt8>, sw: Int, sh: Int,
                           dst: UnsafeMutablePointer<UInt8>, dw: Int, dh: Int) {
     let scaleX = Double(sw) / Double(dw)
     let scaleY = Double(sh) / Double(dh)
-    // Column tables: byte offsets of the two taps and the weights.
+    let one: Float = 2048
+    // Column tables: byte offsets of the two taps and their weights (sum ≈ 2048).
     let xo0 = UnsafeMutablePointer<Int>.allocate(capacity: dw)
     let xo1 = UnsafeMutablePointer<Int>.allocate(capacity: dw)
-    let wx1 = UnsafeMutablePointer<Float>.allocate(capacity: dw)
-    defer { xo0.deallocate(); xo1.deallocate(); wx1.deallocate() }
+    let ax0 = UnsafeMutablePointer<Int32>.allocate(capacity: dw)
+    let ax1 = UnsafeMutablePointer<Int32>.allocate(capacity: dw)
+    let rowLen = dw * 3
+    var h0 = UnsafeMutablePointer<Int32>.allocate(capacity: rowLen)
+    var h1 = UnsafeMutablePointer<Int32>.allocate(capacity: rowLen)
+    defer {
+        xo0.deallocate(); xo1.deallocate(); ax0.deallocate(); ax1.deallocate()
+        h0.deallocate(); h1.deallocate()
+    }
     for x in 0..<dw {
         let t = bilinearTap(x, scale: scaleX, srcLen: sw)
         xo0[x] = t.i0 * 3
         xo1[x] = t.i1 * 3
-        wx1[x] = t.w1
+        ax0[x] = Int32(((1 - t.w1) * one).rounded())
+        ax1[x] = Int32((t.w1 * one).rounded())
     }
     let srcStride = sw * 3
+    // Horizontal pass of one source row into `row` (rowLen Int32, value * 2048).
+    func horizontal(_ sy: Int, into row: UnsafeMutablePointer<Int32>) {
+        let s = src + sy * srcStride
+        var d = row
+        for x in 0..<dw {
+            let p0 = s + xo0[x], p1 = s + xo1[x], a0 = ax0[x], a1 = ax1[x]
+            d[0] = Int32(p0[0]) &* a0 &+ Int32(p1[0]) &* a1
+            d[1] = Int32(p0[1]) &* a0 &+ Int32(p1[1]) &* a1
+            d[2] = Int32(p0[2]) &* a0 &+ Int32(p1[2]) &* a1
+            d += 3
+        }
+    }
+    var row0 = -1, row1 = -1  // source rows currently held in h0, h1
     for y in 0..<dh {
         let ty = bilinearTap(y, scale: scaleY, srcLen: sh)
-        let r0 = src + ty.i0 * srcStride
-        let r1 = src + ty.i1 * srcStride
-        let b1 = ty.w1, b0 = 1 - ty.w1
-        let out = dst + y * dw * 3
-        for x in 0..<dw {
-            let a1 = wx1[x], a0 = 1 - a1
-            let o0 = xo0[x], o1 = xo1[x]
-            for c in 0..<3 {
-                let top = Float(r0[o0 + c]) * a0 + Float(r0[o1 + c]) * a1
-                let bottom = Float(r1[o0 + c]) * a0 + Float(r1[o1 + c]) * a1
-                out[x * 3 + c] = UInt8(clamping: Int(top * b0 + bottom * b1 + 0.5))
+        if row0 != ty.i0 {
+            if row1 == ty.i0 {
+                swap(&h0, &h1)
+                swap(&row0, &row1)
+            } else {
+                horizontal(ty.i0, into: h0)
+                row0 = ty.i0
             }
+        }
+        if row1 != ty.i1 {
+            horizontal(ty.i1, into: h1)
+            row1 = ty.i1
+        }
+        let b1 = Int32((ty.w1 * one).rounded()), b0 = Int32(((1 - ty.w1) * one).rounded())
+        let out = dst + y * rowLen
+        let r0 = h0, r1 = h1
+        for i in 0..<rowLen {
+            let v = (((r0[i] >> 4) &* b0) >> 16) &+ (((r1[i] >> 4) &* b1) >> 16) &+ 2
+            out[i] = UInt8(truncatingIfNeeded: max(0, min(255, v >> 2)))
         }
     }
 }
@@ -194,6 +228,40 @@ func resizeAreaKernel(src: UnsafePointer<UInt8>, sw: Int, sh: Int,
                     for i in 0..<(dw * 3) { out[i] = UInt8(clamping: Int(acc[i] + 0.5)) }
                 }
             }
+        }
+    }
+}
+
+/// Area kernel for integer factors kx = sw/dw, ky = sh/dh (e.g. 1280x720 → 640x360 or 320x180):
+/// each output pixel is the rounded mean of its kx×ky block, (sum + n/2) / n, as OpenCV's fast
+/// INTER_AREA path. Sums ky rows into a UInt32 row (contiguous, vectorises), then kx columns.
+func resizeAreaIntegerKernel(src: UnsafePointer<UInt8>, sw: Int, sh: Int,
+                             dst: UnsafeMutablePointer<UInt8>, dw: Int, dh: Int) {
+    let kx = sw / dw, ky = sh / dh
+    let n = UInt32(kx * ky), half = UInt32(kx * ky / 2)
+    let srcStride = sw * 3
+    let acc = UnsafeMutablePointer<UInt32>.allocate(capacity: srcStride)
+    defer { acc.deallocate() }
+    for y in 0..<dh {
+        acc.initialize(repeating: 0, count: srcStride)
+        for r in 0..<ky {
+            let row = src + (y * ky + r) * srcStride
+            for i in 0..<srcStride { acc[i] &+= UInt32(row[i]) }
+        }
+        var out = dst + y * dw * 3
+        var a = UnsafePointer(acc)
+        for _ in 0..<dw {
+            var s0: UInt32 = half, s1: UInt32 = half, s2: UInt32 = half
+            for k in 0..<kx {
+                s0 &+= a[k * 3]
+                s1 &+= a[k * 3 + 1]
+                s2 &+= a[k * 3 + 2]
+            }
+            out[0] = UInt8(truncatingIfNeeded: s0 / n)
+            out[1] = UInt8(truncatingIfNeeded: s1 / n)
+            out[2] = UInt8(truncatingIfNeeded: s2 / n)
+            out += 3
+            a += kx * 3
         }
     }
 }

@@ -29,9 +29,25 @@ import Testing
             let fast = try resize(image, width: w, height: h, method: .bilinear)
             #expect(maxAbsDiff(fast, resizeBilinearReference(image, width: w, height: h)) <= 1, "bilinear \(w)x\(h)")
         }
-        for (w, h) in [(26, 14), (17, 9), (10, 10), (1, 1), (53, 7)] {
+        for (w, h) in [(26, 14), (17, 9), (10, 10), (1, 1), (53, 7), (53, 29)] {
             let fast = try resize(image, width: w, height: h, method: .area)
             #expect(maxAbsDiff(fast, resizeAreaReference(image, width: w, height: h)) <= 1, "area \(w)x\(h)")
+        }
+    }
+
+    /// Integer factors take the block-mean path; it must agree with the general area kernel.
+    @Test func integerAreaFactorsMatchGeneralKernel() throws {
+        let image = noiseImage(width: 48, height: 36)
+        for (w, h) in [(24, 18), (12, 9), (16, 12), (48, 12), (6, 36), (1, 1)] {
+            let fast = try resize(image, width: w, height: h, method: .area)
+            var general = [UInt8](repeating: 0, count: w * h * 3)
+            image.pixels.withUnsafeBufferPointer { src in
+                general.withUnsafeMutableBufferPointer { dst in
+                    resizeAreaKernel(src: src.baseAddress!, sw: 48, sh: 36, dst: dst.baseAddress!, dw: w, dh: h)
+                }
+            }
+            #expect(maxAbsDiff(fast, RGBImage(uncheckedWidth: w, height: h, pixels: general)) <= 1, "\(w)x\(h)")
+            #expect(maxAbsDiff(fast, resizeAreaReference(image, width: w, height: h)) <= 1, "\(w)x\(h) vs reference")
         }
     }
 

@@ -1,8 +1,10 @@
 // decode-bench: times ImageIO's JPEG/PNG decode of one file in-process, the way tjbench times
 // libjpeg-turbo (warm up, then decode repeatedly for a fixed time; mean = elapsed / iterations).
-// Usage: decode-bench FILE [--scale 1|2|4|8] [--seconds S] [--warmup S] [--reuse]
+// Usage: decode-bench FILE [--scale 1|2|4|8] [--seconds S] [--warmup S] [--reuse] [--op OP --size WxH]
 //   --scale d  : request 1/d of the full size (DCT-domain reduction for JPEG)
 //   --reuse    : decode into one reused image (decodeImage(_:options:into:)) instead of a new one per call
+//   --op       : what to time on the decoded image instead of decoding: bilinear | area | letterbox |
+//                tensor (toNCHW of the image resized to --size) ; --size WxH is the target size
 // Prints one line: "decode-bench file=… scale=1/d size=WxH iterations=N mean_ms=… cpu_ms=… fps=…" on
 // stdout; mean_ms is wall time per decode, cpu_ms process CPU time per decode (steadier on a busy host).
 
@@ -22,6 +24,7 @@ func benchmark() throws {
     }
     args.removeFirst()
     var scale = 1, seconds = 5.0, warmup = 1.0, reuse = false
+    var op = "decode", targetW = 640, targetH = 360
     while let flag = args.first {
         args.removeFirst()
         switch flag {
@@ -29,6 +32,12 @@ func benchmark() throws {
         case "--seconds": seconds = Double(args.first ?? "") ?? -1; args = Array(args.dropFirst())
         case "--warmup": warmup = Double(args.first ?? "") ?? -1; args = Array(args.dropFirst())
         case "--reuse": reuse = true
+        case "--op": op = args.first ?? ""; args = Array(args.dropFirst())
+        case "--size":
+            let parts = (args.first ?? "").split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2 else { fail("--size wants WxH") }
+            (targetW, targetH) = (parts[0], parts[1])
+            args = Array(args.dropFirst())
         default: fail("unknown option \(flag)")
         }
     }
@@ -48,9 +57,21 @@ func benchmark() throws {
     }
 
     var image = try RGBImage(width: 1, height: 1)
+    let source = try decodeImage(bytes, options: options)
+    let small = try resize(source, width: targetW, height: targetH)
+    var sink = 0
     func once() {
         do {
-            if reuse {
+            if op != "decode" {
+                switch op {
+                case "bilinear": sink &+= Int(try resize(source, width: targetW, height: targetH, method: .bilinear).pixels[0])
+                case "area": sink &+= Int(try resize(source, width: targetW, height: targetH, method: .area).pixels[0])
+                case "letterbox": sink &+= Int(try letterbox(source, width: targetW, height: targetH).image.pixels[0])
+                case "tensor": sink &+= Int(try toNCHW(small)[0])
+                default: fail("unknown --op \(op)")
+                }
+                image = source
+            } else if reuse {
                 try decodeImage(bytes, options: options, into: &image)
             } else {
                 image = try decodeImage(bytes, options: options)
@@ -84,7 +105,9 @@ func benchmark() throws {
     let (n, elapsed) = run(for: seconds)
     let cpu = (cpuSeconds() - cpu0) / Double(n) * 1000
     let mean = elapsed / Double(n) * 1000
-    print("decode-bench file=\(path) scale=1/\(scale) size=\(image.width)x\(image.height) reuse=\(reuse) iterations=\(n) mean_ms=\(String(format: "%.3f", mean)) cpu_ms=\(String(format: "%.3f", cpu)) fps=\(String(format: "%.2f", 1000 / mean))")
+    if sink == -1 { print("") }  // keeps the timed results alive
+    let what = op == "decode" ? "" : " op=\(op) to=\(targetW)x\(targetH)"
+    print("decode-bench\(what) file=\(path) scale=1/\(scale) size=\(image.width)x\(image.height) reuse=\(reuse) iterations=\(n) mean_ms=\(String(format: "%.3f", mean)) cpu_ms=\(String(format: "%.3f", cpu)) fps=\(String(format: "%.2f", 1000 / mean))")
 }
 
 do {
