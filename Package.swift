@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Sources", "Config", "DrivePipe"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Messages", "Inference"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Geometry", "Inference"], exclude: ["Fixtures"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Geometry", "Tracking"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Geometry", "Tracking"], exclude: ["Fixtures"]),
         .testTarget(name: "DrivePipeTests", dependencies: ["DrivePipe", "Pipeline", "Sources", "Config", "ImageIO", "Messages", "Planning"]),
     ]
 )

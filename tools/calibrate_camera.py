@@ -33,11 +33,16 @@ def main():
                     help="only rewrite the Swift tests' reference points from the existing calibration JSON")
     ap.add_argument("--check-log", help="only measure the lane width on a drive log's frames (e.g. "
                     "fixtures/logs/udacity_project_clip) with the committed calibration; writes lane_width_check_log")
+    ap.add_argument("--mask-fixture", help="only write TwinLiteNet masks of a few frames of a drive log "
+                    "(e.g. fixtures/logs/udacity_project_clip) for the planner's real-frame test")
     ap.add_argument("--assumed-height", type=float, default=1.25,
                     help="camera height above the road (m): a typical sedan windscreen camera; checked by lane width")
     args = ap.parse_args()
     if args.reference_only:
         write_reference(args.out)
+        return
+    if args.mask_fixture:
+        write_mask_fixture(args.mask_fixture, args.lane_model)
         return
     if args.check_log:
         check_log(args.out, args.check_log, args.lane_model)
@@ -121,6 +126,36 @@ def check_log(calib_path, log_dir, model):
     with open(calib_path, "w") as f:
         json.dump(calib, f, indent=1)
     print(json.dumps(res), file=sys.stderr)
+
+
+def write_mask_fixture(log_dir, model, picks=(0, 25, 50, 75, 99)):
+    """Tests/PlanningTests/Fixtures/clip_masks.json: TwinLiteNet masks (640x360; 0 background,
+    1 drivable, 2 lane line, lane line drawn over drivable) of a few frames, run-length encoded per
+    row as [label, length, label, length, ...]."""
+    import onnxruntime as ort
+    sess = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+    lines = [json.loads(l) for l in open(os.path.join(log_dir, "log.jsonl"))][1:]
+    out = {"source": os.path.relpath(log_dir, ROOT), "model": "TwinLiteNet (onnxruntime), argmax of da and ll",
+           "width": 640, "height": 360, "frames": []}
+    for i in picks:
+        bgr = cv2.imread(os.path.join(log_dir, lines[i]["file"]))
+        rgb = cv2.cvtColor(cv2.resize(bgr, (640, 360), interpolation=cv2.INTER_LINEAR), cv2.COLOR_BGR2RGB)
+        x = (rgb.astype(np.float32) / 255.0).transpose(2, 0, 1)[None]
+        da, ll = sess.run(["da", "ll"], {"images": x})
+        m = da[0].argmax(0).astype(np.uint8)
+        m[ll[0].argmax(0) == 1] = 2
+        rows = []
+        for r in m:
+            change = np.nonzero(np.diff(r))[0] + 1
+            starts = np.concatenate([[0], change])
+            ends = np.concatenate([change, [len(r)]])
+            rows.append([int(v) for s, e in zip(starts, ends) for v in (r[s], e - s)])
+        out["frames"].append({"index": i, "file": lines[i]["file"], "rle_rows": rows})
+    path = os.path.join(ROOT, "Tests", "PlanningTests", "Fixtures", "clip_masks.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(out, f, separators=(",", ":"))
+    print(f"wrote {path} ({os.path.getsize(path)} bytes)", file=sys.stderr)
 
 
 def write_reference(calib_path):

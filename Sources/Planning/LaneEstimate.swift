@@ -19,6 +19,8 @@ public struct LaneEstimate: Sendable, Equatable {
     public var source: LaneSource
     /// The centre points the line was fitted to.
     public var points: [GroundPoint]
+    /// Lane widths (m) at the sampled distances where both lines were seen.
+    public var widthsM: [Double] = []
 
     public func centreY(atX x: Double) -> Double { c0 + c1 * x }
     /// Our lateral position relative to the centre, positive = left of it (at the origin, x = 0).
@@ -31,6 +33,7 @@ public struct LaneEstimate: Sendable, Equatable {
         let cam = full.scaled(toWidth: mask.width, height: mask.height)
         let line = SegmentationClass.laneLine.rawValue, drivable = SegmentationClass.drivable.rawValue
         var centres: [GroundPoint] = []
+        var widths: [Double] = []
         var counts = [LaneSource: Int]()
         var x = c.laneSampleFromM
         while x <= c.laneSampleToM + 1e-9 {
@@ -52,6 +55,7 @@ public struct LaneEstimate: Sendable, Equatable {
             switch (left, right) {
             case let (l?, r?) where l - r >= c.minLaneWidthM && l - r <= c.maxLaneWidthM:
                 centre = (l + r) / 2; src = .laneLines
+                widths.append(l - r)
             case let (l?, r?):
                 if l < -r { fromLeft(l) } else { fromRight(r) }   // implausible width: trust the nearer line
             case let (l?, nil):
@@ -88,7 +92,7 @@ public struct LaneEstimate: Sendable, Equatable {
         for s in [LaneSource.laneLines, .oneLine, .drivable] where counts[s, default: 0] > best {
             best = counts[s, default: 0]; source = s
         }
-        return LaneEstimate(c0: c0, c1: c1, source: source, points: centres)
+        return LaneEstimate(c0: c0, c1: c1, source: source, points: centres, widthsM: widths)
     }
 
     /// Runs [a, b] (inclusive columns) of `label` in one mask row, left to right.
