@@ -40,6 +40,38 @@ enum GraphOptimizer {
         dropNoOps(&g)
         foldBatchNorm(&g)
         fuseActivations(&g)
+        foldTransposeIntoMatMul(&g)
+    }
+
+    /// Transpose swapping the last two axes, read only by MatMul: the MatMul reads the
+    /// untransposed tensor with a transposed GEMM operand instead (saves a full copy).
+    static func foldTransposeIntoMatMul(_ g: inout Graph) {
+        let outputs = Set(g.outputs)
+        var changed = true
+        while changed {
+            changed = false
+            let uses = consumers(g)
+            for (ti, t) in g.nodes.enumerated() where t.op == "Transpose" {
+                guard let out = t.outputs.first, !outputs.contains(out), let src = t.input(0),
+                      let rank = g.shapes[out]?.count, rank >= 2,
+                      t.ints("perm") == Array(0..<(rank - 2)) + [rank - 1, rank - 2] else { continue }
+                let readers = g.nodes.indices.filter { g.nodes[$0].inputs.contains(out) }
+                guard !readers.isEmpty, readers.count == uses[out],
+                      readers.allSatisfy({ g.nodes[$0].op == "MatMul" && g.nodes[$0].inputs.filter { $0 == out }.count == 1 }),
+                      readers.allSatisfy({ r in
+                          let slot = g.nodes[r].inputs.firstIndex(of: out)!
+                          return g.nodes[r].int(slot == 0 ? "_transA" : "_transB", 0) == 0 && (g.shapes[src]?.count ?? 0) >= 2
+                      }) else { continue }
+                for r in readers {
+                    let slot = g.nodes[r].inputs.firstIndex(of: out)!
+                    g.nodes[r].inputs[slot] = src
+                    g.nodes[r].attrs[slot == 0 ? "_transA" : "_transB"] = .int(1)
+                }
+                g.nodes.remove(at: ti)
+                changed = true
+                break
+            }
+        }
     }
 
     private static func consumers(_ g: Graph) -> [String: Int] {

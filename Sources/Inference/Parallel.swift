@@ -2,6 +2,7 @@
 // defined by the problem (never by the thread count), and each unit's arithmetic is the same
 // whichever thread runs it, so results are bit-identical for any thread count.
 
+import CBLAS
 import Dispatch
 
 enum Parallel {
@@ -24,7 +25,12 @@ enum Parallel {
             DispatchQueue.concurrentPerform(iterations: t) { k in
                 let lo = count * k / t
                 let hi = count * (k + 1) / t
-                if lo < hi { box.value(k, lo, hi) }
+                if lo < hi {
+                    // worker threads flush denormals too (see InferenceSession.execute)
+                    let fp = drivepipe_fp_flush_denormals_begin()
+                    box.value(k, lo, hi)
+                    drivepipe_fp_flush_denormals_end(fp)
+                }
             }
         }
     }

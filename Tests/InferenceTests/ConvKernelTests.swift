@@ -1,5 +1,6 @@
 // Fast convolution kernels against their naive twins on random geometries.
 
+import Foundation
 import Testing
 @testable import Inference
 
@@ -73,5 +74,20 @@ import Testing
         convTransposeGemm(g, x, w, b, &fast, .relu, col: &col, threads: 2)
         let (err, scale) = maxAbsError(fast, ref)
         #expect(err < 1e-4 * scale)
+    }
+}
+
+@Suite struct FastMathTests {
+    /// fastExp (Softmax's exp) against its reference, expf.
+    @Test func fastExpMatchesExpf() {
+        var worst: Float = 0
+        var x: Float = -90
+        while x < 88.3 {
+            let ref = expf(x)
+            if ref > 1e-30 { worst = max(worst, abs(fastExp(x) - ref) / ref) }
+            x += 0.0137
+        }
+        #expect(worst < 5e-7, "max relative error \(worst)")
+        #expect(fastExp(-200) == 0)
     }
 }

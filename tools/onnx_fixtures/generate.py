@@ -309,6 +309,16 @@ def _(r):
     return model([n], [("A", [1, 4, 8])], ["Y"], [("W", f32(r, 8, 3))]), {"A": f32(r, 1, 4, 8)}
 
 
+@case("matmul_transposed_operands")
+def _(r):
+    # Transpose(last two axes) -> MatMul, both sides (the engine folds them into the GEMM)
+    nodes = [helper.make_node("Transpose", ["A"], ["At"], perm=[0, 2, 1]),
+             helper.make_node("Transpose", ["B"], ["Bt"], perm=[0, 2, 1]),
+             helper.make_node("MatMul", ["At", "Bt"], ["Y"])]
+    return (model(nodes, [("A", [2, 5, 3]), ("B", [2, 1200, 5])], ["Y"]),
+            {"A": f32(r, 2, 5, 3), "B": f32(r, 2, 1200, 5)})
+
+
 @case("gemm_transA_alpha_beta")
 def _(r):
     n = helper.make_node("Gemm", ["A", "B", "C"], ["Y"], transA=1, alpha=0.5, beta=2.0)

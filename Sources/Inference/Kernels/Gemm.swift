@@ -1,7 +1,7 @@
 // Gemm: row-major sgemm through OpenBLAS (run single-threaded), parallelised here by
 // splitting the columns of C into chunks whose count depends only on the problem size, so
 // 1 and 2 threads execute identical sgemm calls (bit-identical results).
-//   C[m, n] = alpha * A[m, k] * B[k, n] + beta * C      (A may be transposed: transA)
+//   C[m, n] = alpha * op(A)[m, k] * op(B)[k, n] + beta * C   (op: optional transpose)
 
 import CBLAS
 
@@ -23,7 +23,7 @@ func chunkRange(_ i: Int, of count: Int, total n: Int) -> (Int, Int) {
 
 /// C = alpha * op(A) * B + beta * C, then `epilogue(col0, col1)` on each finished column
 /// chunk (bias/activation while it is in cache).
-func gemm(transA: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
           _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
           _ c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int,
           epilogue: ((Int, Int) -> Void)? = nil) {
@@ -32,8 +32,8 @@ func gemm(transA: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
         for i in lo..<hi {
             let (c0, c1) = chunkRange(i, of: chunks, total: n)
             if c1 <= c0 { continue }
-            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, CblasNoTrans,
-                        Int32(m), Int32(c1 - c0), Int32(k), alpha, a, Int32(lda), b + c0, Int32(ldb),
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(c1 - c0), Int32(k), alpha, a, Int32(lda), transB ? b + c0 * ldb : b + c0, Int32(ldb),
                         beta, c + c0, Int32(ldc))
             epilogue?(c0, c1)
         }

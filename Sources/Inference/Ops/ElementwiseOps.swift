@@ -161,6 +161,13 @@ func compileSoftmax(_ ctx: OpContext) throws -> CompiledOp {
     let log = ctx.node.op == "LogSoftmax"
     let threads = ctx.threads
     return CompiledOp(outShapes: [xs], flops: 4 * product(xs)) { ins, outs, _ in
+        if inner == 1 {
+            // rows are contiguous: three vectorisable passes per row
+            Parallel.chunks(outer, threads: threads, minChunk: 8) { lo, hi in
+                for o in lo..<hi { softmaxRow(ins[0] + o * len, outs[0] + o * len, len, log: log) }
+            }
+            return
+        }
         Parallel.chunks(outer * inner, threads: threads, minChunk: 8) { lo, hi in
             for r in lo..<hi {
                 let o = r / inner, i = r % inner
@@ -168,7 +175,7 @@ func compileSoftmax(_ ctx: OpContext) throws -> CompiledOp {
                 var m = -Float.infinity
                 for k in 0..<len { m = max(m, src[k * inner]) }
                 var sum: Float = 0
-                for k in 0..<len { let e = expf(src[k * inner] - m); dst[k * inner] = e; sum += e }
+                for k in 0..<len { let e = fastExp(src[k * inner] - m); dst[k * inner] = e; sum += e }
                 if log {
                     let ls = logf(sum)
                     for k in 0..<len { dst[k * inner] = src[k * inner] - m - ls }

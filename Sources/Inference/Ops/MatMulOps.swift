@@ -3,9 +3,14 @@
 
 import CBLAS
 
+/// MatMul; the optimiser may set internal attributes `_transA` / `_transB` when it folded a
+/// Transpose of the last two axes into this node (the input is then stored transposed).
 func compileMatMul(_ ctx: OpContext) throws -> CompiledOp {
     try ctx.requireInputs(2)
+    let ta = ctx.node.int("_transA", 0) != 0, tb = ctx.node.int("_transB", 0) != 0
     var a = ctx.shape(0), b = ctx.shape(1)
+    if ta { a.swapAt(a.count - 1, a.count - 2) }
+    if tb { b.swapAt(b.count - 1, b.count - 2) }
     guard !a.isEmpty, !b.isEmpty else { throw ctx.fail("non-scalar operands", "\(a) x \(b)") }
     let aVec = a.count == 1, bVec = b.count == 1
     if aVec { a = [1, a[0]] }
@@ -25,10 +30,11 @@ func compileMatMul(_ ctx: OpContext) throws -> CompiledOp {
     let aOff = StridedPlan(outShape: bs + [1], srcStrides: broadcastStrides(aBatch.isEmpty ? [1] : aBatch, to: bs) + [0]).offsets
     let bOff = StridedPlan(outShape: bs + [1], srcStrides: broadcastStrides(bBatch.isEmpty ? [1] : bBatch, to: bs) + [0]).offsets
     let threads = ctx.threads
+    let lda = ta ? m : k, ldb = tb ? k : n
     return CompiledOp(outShapes: [outShape], flops: 2 * nb * m * n * k) { ins, outs, _ in
         for i in 0..<nb {
-            gemm(m: m, n: n, k: k, ins[0] + aOff[i] * m * k, lda: k, ins[1] + bOff[i] * k * n, ldb: n,
-                 outs[0] + i * m * n, ldc: n, threads: threads)
+            gemm(transA: ta, transB: tb, m: m, n: n, k: k, ins[0] + aOff[i] * m * k, lda: lda,
+                 ins[1] + bOff[i] * k * n, ldb: ldb, outs[0] + i * m * n, ldc: n, threads: threads)
         }
     }
 }
