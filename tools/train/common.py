@@ -161,3 +161,26 @@ class Yolo:
         """Student-class boxes Nx6 in frame pixels."""
         h, w = bgr.shape[:2]
         return yolo_decode(self.raw(bgr), self.spec, w, h, conf=conf, class_map=COCO_MAP)
+
+
+def centernet_decode(hm, size, off, stride, thr, top_k, sx, sy, fw, fh):
+    """Reference CenterNet decoding (mirrors Sources/Perception/CenterNetDecoder.swift).
+    hm Cx H x W; returns Nx6 [x1,y1,x2,y2,score,class] in frame pixels."""
+    C, H, W = hm.shape
+    p = np.pad(hm, ((0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
+    pooled = np.max(np.stack([p[:, dy:dy + H, dx:dx + W] for dy in range(3) for dx in range(3)]), 0)
+    flat = np.nonzero(((hm == pooled) & (hm > thr)).ravel())[0]
+    scores = hm.ravel()[flat]
+    flat = flat[np.argsort(-scores, kind="stable")][:top_k]
+    out = []
+    for i in flat:
+        c, y, x = i // (H * W), (i // W) % H, i % W
+        cx = (np.float32(x) + off[0, y, x]) * np.float32(stride)
+        cy = (np.float32(y) + off[1, y, x]) * np.float32(stride)
+        w = max(size[0, y, x], np.float32(0)) * np.float32(stride)
+        h = max(size[1, y, x], np.float32(0)) * np.float32(stride)
+        b = np.array([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], np.float32)
+        b[[0, 2]] = (b[[0, 2]] / np.float32(sx)).clip(0, fw)
+        b[[1, 3]] = (b[[1, 3]] / np.float32(sy)).clip(0, fh)
+        out.append([*b, hm[c, y, x], c])
+    return np.array(out, np.float32).reshape(-1, 6)

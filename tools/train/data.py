@@ -9,14 +9,16 @@ import numpy as np
 from common import CACHE, VAL_DRIVE
 from model import NUM_CLASSES, STRIDE
 
-IN_W, IN_H = 512, 288  # deployed input size; scale 1 here = the deployed object scale
+IN_W, IN_H = 384, 224  # deployed input size; scale 1 here = the deployed object scale
 
 
 def load_chunks(drives_excluded=(VAL_DRIVE,), only=None):
     """All cached chunks -> (frames list, masks list, boxes per frame list)."""
     frames, masks, boxes = [], [], []
-    for p in sorted(glob.glob(os.path.join(CACHE, "labels", "p*_*.npz"))):
+    for p in sorted(glob.glob(os.path.join(CACHE, "labels", "*_*.npz"))):
         name = os.path.basename(p)
+        if name.endswith(".tmp.npz"):
+            continue
         drive = name.split("_", 1)[1].rsplit("_", 1)[0]
         if drive in drives_excluded or (only is not None and drive not in only):
             continue
@@ -72,12 +74,12 @@ def make_targets(boxes, w, h):
     return hm, wh, off, msk
 
 
-def augment(frame, mask, boxes, rng, crop=(384, 224), scale=(0.8, 1.3)):
-    """Random scale (relative to the deployed 512x288 input), random crop, h-flip, brightness/contrast.
+def augment(frame, mask, boxes, rng, crop=(288, 160), scale=(0.8, 1.3), in_size=(IN_W, IN_H)):
+    """Random scale (relative to the deployed input size in_size), random crop, h-flip, brightness/contrast.
     frame: 360x640x3 BGR uint8, mask 360x640, boxes Nx6 in 640x360 px. Returns RGB float CHW, mask, boxes."""
     cw, ch = crop
     s = rng.uniform(*scale)
-    sw, sh = max(cw, int(round(IN_W * s))), max(ch, int(round(IN_H * s)))
+    sw, sh = max(cw, int(round(in_size[0] * s))), max(ch, int(round(in_size[1] * s)))
     img = cv2.resize(frame, (sw, sh), interpolation=cv2.INTER_LINEAR)
     m = cv2.resize(mask, (sw, sh), interpolation=cv2.INTER_NEAREST)
     x0, y0 = rng.integers(0, sw - cw + 1), rng.integers(0, sh - ch + 1)

@@ -1,4 +1,4 @@
-"""Exports the trained student (EMA weights) to ONNX opset 17 at the fixed 1x3x288x512 input, with the
+"""Exports the trained student (EMA weights) to ONNX opset 17 at the fixed training input size (checkpoint's `input`, default 1x3x224x384), with the
 backbone outputs kept as named intermediate tensors `features_s4`, `features_s8`, and checks onnxruntime
 against PyTorch (max abs error per output).
 Usage: python export.py --ckpt runs/v1/last.pt --out ../../fixtures/models/drivepipe-student.onnx"""
@@ -73,9 +73,10 @@ def main():
     c = torch.load(a.ckpt, weights_only=False)
     model.load_state_dict(c["model"] if a.raw else c["ema"])
     model.eval()
-    m = export(model, a.out)
+    w, h = c.get("input", (512, 288))
+    m = export(model, a.out, h=h, w=w)
     ops = sorted({n.op_type for n in m.graph.node})
-    x = np.random.default_rng(0).random((1, 3, 288, 512), dtype=np.float32)
+    x = np.random.default_rng(0).random((1, 3, h, w), dtype=np.float32)
     errs = check(model, a.out, x)
     print(f"{a.out}: {os.path.getsize(a.out)/1e6:.2f} MB, ops {ops}", file=sys.stderr)
     print(f"onnxruntime vs PyTorch max abs err: {errs}", file=sys.stderr)

@@ -1,9 +1,10 @@
 """Labels the Udacity drives with the teachers and caches frames + labels, in resumable chunks.
 
-Work order is coarse-to-fine so that a partial run is already useful: pass 0 takes every 8th frame
-of every drive (held-out drive first), pass 1 the frames at offset 4 (mod 8), pass 2 offsets 2 and 6
-(training drives only after pass 0). Each chunk (<= 40 frames of one drive) becomes
-tools/train/cache/labels/p<pass>_<drive>_<k>.npz with:
+Work order is coarse-to-fine so that a partial run is already useful (TwinLiteNet costs seconds a
+frame on a loaded machine): p0 = every 8th frame of the held-out drive, then for the training drives
+q0 = frames i % 16 == 0, q1 = i % 16 == 8, q2 = i % 8 == 4, q3 = i % 8 in (2, 6); frames already in
+any cached chunk are skipped. Each chunk (<= 40 frames of one drive) becomes
+tools/train/cache/labels/<pass>_<drive>_<first frame>.npz with:
   frames  N x 360 x 640 x 3 uint8 BGR (whole frame, bilinear resize)
   masks   N x 360 x 640 uint8 (0 background, 1 drivable, 2 lane line; TwinLiteNet argmax, lane wins)
   boxes   M x 7 float32 [row, x1, y1, x2, y2, score, class] in 640x360 pixels
@@ -12,6 +13,7 @@ tools/train/cache/labels/p<pass>_<drive>_<k>.npz with:
 Rerunning skips chunks already written. Usage: python label.py [--passes 3] [--yolo-conf 0.25]
 """
 import argparse
+import glob
 import os
 import sys
 import time
@@ -22,30 +24,41 @@ import numpy as np
 from common import CACHE, CACHE_H, CACHE_W, TRAIN_DRIVES, VAL_DRIVE, TwinLite, Yolo, read_frames
 
 FRAMES = {"project_video": 1260, "challenge_video": 484, "challenge": 251, "solidYellowLeft": 681, "solidWhiteRight": 221}
-PASS_OFFSETS = [[0], [4], [2, 6]]
+PASSES = [("p0", [VAL_DRIVE], lambda i: i % 8 == 0)] + [
+    (name, ["challenge", "solidYellowLeft", "solidWhiteRight", "project_video"], f) for name, f in [
+        ("q0", lambda i: i % 16 == 0), ("q1", lambda i: i % 16 == 8), ("q2", lambda i: i % 8 == 4),
+        ("q3", lambda i: i % 8 in (2, 6))]]
 CHUNK = 40
 
 
-def work_list(passes):
-    for p in range(passes):
-        drives = ([VAL_DRIVE] if p == 0 else []) + TRAIN_DRIVES
+def labelled(out_dir, drive):
+    done = set()
+    for p in glob.glob(os.path.join(out_dir, f"*_{drive}_*.npz")):
+        if not p.endswith(".tmp.npz") and os.path.basename(p).split("_", 1)[1].rsplit("_", 1)[0] == drive:
+            done |= set(int(i) for i in np.load(p)["index"])
+    return done
+
+
+def work_list(out_dir, passes):
+    for name, drives, f in PASSES[:passes]:
         for d in drives:
-            idx = [i for i in range(FRAMES[d]) if i % 8 in PASS_OFFSETS[p]]
+            done = labelled(out_dir, d)
+            idx = [i for i in range(FRAMES[d]) if f(i) and i not in done]
             for k in range(0, len(idx), CHUNK):
-                yield p, d, k // CHUNK, idx[k:k + CHUNK]
+                yield name, d, idx[k:k + CHUNK]
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--passes", type=int, default=3)
+    ap.add_argument("--passes", type=int, default=len(PASSES))
     ap.add_argument("--yolo-conf", type=float, default=0.25)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
     out_dir = os.path.join(CACHE, "labels")
     os.makedirs(out_dir, exist_ok=True)
     tl, yo = TwinLite(a.threads), Yolo(a.threads)
-    for p, d, k, idx in work_list(a.passes):
-        out = os.path.join(out_dir, f"p{p}_{d}_{k:02d}.npz")
+    for p, d, idx in work_list(out_dir, a.passes):
+        out = os.path.join(out_dir, f"{p}_{d}_{idx[0]:04d}.npz")
         if os.path.exists(out):
             continue
         t0 = time.time()

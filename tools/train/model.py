@@ -4,7 +4,7 @@ segmentation head (3 classes, stride 4 -> bilinear to input size).
 Only plain ops: Conv 3x3/1x1 (stride 1/2), BatchNorm (folded at export), ReLU, Add, Resize
 (nearest x2 in the neck, bilinear x4 on the segmentation logits), Sigmoid.
 
-Shapes for the default 1x3x288x512 input (RGB/255):
+Shapes for a 1x3x288x512 input (RGB/255); the shipped model uses 1x3x224x384 (all maps scale with it):
   features_s4  1x24x72x128   (named intermediate: backbone/neck output for the segmentation head)
   features_s8  1x48x36x64    (named intermediate: neck output for both heads)
   heatmap      1x4x36x64     sigmoid scores, classes vehicle, pedestrian, cyclist, traffic_light

@@ -46,6 +46,10 @@ def main():
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--ckpt-min", type=float, default=4)
+    ap.add_argument("--in-w", type=int, default=384)
+    ap.add_argument("--in-h", type=int, default=224)
+    ap.add_argument("--crop-w", type=int, default=288)
+    ap.add_argument("--crop-h", type=int, default=160)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     run = os.path.join(RUNS, a.name)
@@ -65,7 +69,8 @@ def main():
         print(f"resumed at epoch {state['epoch']} step {state['step']} elapsed {state['elapsed']/60:.1f} min", file=sys.stderr)
 
     def save():
-        torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "state": state}, ck + ".tmp")
+        torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "state": state,
+                    "input": (a.in_w, a.in_h)}, ck + ".tmp")
         os.replace(ck + ".tmp", ck)
 
     rng = np.random.default_rng(1234 + state["step"])
@@ -99,7 +104,7 @@ def main():
                 g["lr"] = lr
             xs, hms, whs, offs, msks, segs = [], [], [], [], [], []
             for i in perm[k:k + a.batch]:
-                x, m, b = augment(frames[i], masks[i], boxes[i], rng)
+                x, m, b = augment(frames[i], masks[i], boxes[i], rng, crop=(a.crop_w, a.crop_h), in_size=(a.in_w, a.in_h))
                 hm, wh, off, msk = make_targets(b, x.shape[2], x.shape[1])
                 xs.append(x); hms.append(hm); whs.append(wh); offs.append(off); msks.append(msk); segs.append(m)
             T = lambda v: torch.from_numpy(np.stack(v))

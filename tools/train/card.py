@@ -1,0 +1,74 @@
+"""Writes the model card JSON (fixtures/models/<name>.json) from the exported ONNX file and the
+metrics JSON of evaluate.py. The card is what the pipeline reads: input + normalisation, the
+backbone/head sub-graphs (named tensors), decoder parameters, plus training data and metrics.
+Usage: python card.py --model ../../fixtures/models/drivepipe-student.onnx --metrics runs/v2/metrics.json"""
+import argparse
+import json
+import os
+
+import onnx
+from onnx import shape_inference
+
+from common import CLASSES
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--metrics", required=True)
+    ap.add_argument("--train-state", default="{}", help="JSON with epochs/steps/frames")
+    ap.add_argument("--score-threshold", type=float, default=0.3)
+    a = ap.parse_args()
+    m = shape_inference.infer_shapes(onnx.load(a.model))
+    shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
+              for v in list(m.graph.value_info) + list(m.graph.output) + list(m.graph.input)}
+    ishape = shapes["images"]
+    name = os.path.splitext(os.path.basename(a.model))[0]
+    card = {
+        "name": name,
+        "onnx": os.path.basename(a.model),
+        "description": "DrivePipe's default perception model: one CNN backbone shared by a CenterNet-style "
+                       "detection head and a 3-class segmentation head, trained on teacher-labelled real driving video.",
+        "opset": 17,
+        "input": {"name": "images", "shape": ishape, "width": ishape[3], "height": ishape[2], "layout": "NCHW",
+                  "dtype": "float32", "channel_order": "RGB", "scale": 1 / 255, "mean": [0, 0, 0], "std": [1, 1, 1],
+                  "resize": "stretch",
+                  "resize_note": "whole frame resized (bilinear, like cv2.INTER_LINEAR) to width x height, no letterbox, no crop; value = pixel/255"},
+        "backbone": {"inputs": ["images"], "outputs": ["features_s4", "features_s8"]},
+        "heads": {
+            "detection": {"inputs": ["features_s8"], "outputs": ["heatmap", "box_size", "box_offset"],
+                          "decoder": "centernet", "heatmap": "heatmap", "box_size": "box_size", "box_offset": "box_offset",
+                          "stride": 8, "classes": CLASSES, "score_threshold": a.score_threshold, "top_k": 100,
+                          "decoding": "peaks = heatmap cells > score_threshold that equal their 3x3 max (max-pool, -inf padding); "
+                                      "top_k by score; centre = (x + box_offset[0], y + box_offset[1]) * stride, "
+                                      "size = max(box_size, 0) * stride (input pixels); box mapped to frame pixels by the "
+                                      "inverse resize and clipped. heatmap is already sigmoid. No NMS."},
+            "segmentation": {"inputs": ["features_s4", "features_s8"], "outputs": ["seg_logits"], "decoder": "argmax",
+                             "logits": "seg_logits", "classes": ["background", "drivable", "lane_line"],
+                             "decoding": "argmax over channels at input resolution (the head ends in a bilinear x4 Resize); "
+                                         "nearest resample to frame pixels if wanted"},
+        },
+        "tensors": {n: shapes.get(n) for n in ["images", "features_s4", "features_s8", "heatmap", "box_size", "box_offset", "seg_logits"]},
+        "ops": sorted({n.op_type for n in m.graph.node}),
+        "resize_ops": "neck: Resize nearest x2 (asymmetric, floor); segmentation: Resize linear x4 (half_pixel)",
+        "training": {
+            "data": "Udacity self-driving-car videos (MIT licence): project_video, challenge, solidYellowLeft, solidWhiteRight "
+                    "(subsampled frames, see tools/train/label.py); challenge_video held out for validation",
+            "labels": "teacher pseudo-labels: TwinLiteNet (MIT; drivable area + lane lines, argmax, lane wins) and Yolo-Fastest 1.1 "
+                      "(public domain; COCO car/bus/truck/motorbike -> vehicle, person -> pedestrian, bicycle -> cyclist, "
+                      "traffic light -> traffic_light; conf 0.25, per-class NMS 0.45)",
+            "losses": "CenterNet focal loss on heatmap, L1 on size (x0.1) and offset, class-weighted CE on segmentation (lane x4)",
+            "augmentation": "random scale 0.8-1.3 and crop, horizontal flip (masks and boxes mirrored), brightness/contrast",
+            "state": json.loads(a.train_state),
+            "code": "tools/train (train.py, export.py, evaluate.py)",
+        },
+        "evaluation_data_licences": "CamVid (research use, evaluation only), KITTI object (CC BY-NC-SA 3.0, evaluation only)",
+        "metrics": json.load(open(a.metrics)),
+    }
+    out = os.path.splitext(a.model)[0] + ".json"
+    json.dump(card, open(out, "w"), indent=1)
+    print(out)
+
+
+if __name__ == "__main__":
+    main()

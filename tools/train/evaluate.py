@@ -1,0 +1,236 @@
+"""Evaluates an exported student ONNX model (onnxruntime only; no torch in this process, so the
+timings are not skewed) and writes the metrics JSON (and, with --card, the model card).
+
+  held-out drive challenge_video (cached teacher labels, pass-0 frames = every 8th frame):
+      drivable IoU and lane-line IoU vs TwinLiteNet (at 640x360), vehicle AP50 vs Yolo-Fastest boxes
+  CamVid val (eval only): IoU of (drivable or lane line) vs CamVid Road (class 3), label 11 ignored,
+      student and TwinLiteNet side by side (TwinLiteNet predictions cached in cache/camvid_twinlite.npz)
+  KITTI object frames: vehicle (Car/Van/Truck) recall at IoU 0.5, student vs Yolo-Fastest
+  cost: MACs/FLOPs, parameters, onnxruntime median latency at 1 and 2 threads
+
+Usage: python evaluate.py --model ../../fixtures/models/drivepipe-student.onnx [--card] [--out metrics.json]
+"""
+import argparse
+import glob
+import json
+import os
+import sys
+import time
+
+import cv2
+import numpy as np
+import onnx
+
+from common import (CACHE, CLASSES, COCO_MAP, SHARED, TEACHERS, VAL_DRIVE, TwinLite, Yolo, centernet_decode,
+                    ort_session, read_frames)
+from flops import macs as count_macs
+
+CAMVID = os.path.join(SHARED, "data", "camvid")
+KITTI = os.path.join(SHARED, "data", "kitti-object")
+
+
+class Student:
+    def __init__(self, path, threads=2, score=0.05, top_k=100):
+        self.s = ort_session(path, threads)
+        shp = self.s.get_inputs()[0].shape
+        self.h, self.w = shp[2], shp[3]
+        self.score, self.top_k = score, top_k
+
+    def run(self, bgr):
+        rgb = cv2.cvtColor(cv2.resize(bgr, (self.w, self.h), interpolation=cv2.INTER_LINEAR), cv2.COLOR_BGR2RGB)
+        x = np.ascontiguousarray((rgb.astype(np.float32) / 255.0).transpose(2, 0, 1)[None])
+        return self.s.run(["heatmap", "box_size", "box_offset", "seg_logits"], {"images": x})
+
+    def predict(self, bgr, out_w=None, out_h=None):
+        """-> boxes Nx6 in (out_w x out_h) pixels (default: frame), mask (out_h x out_w) via nearest."""
+        fh, fw = bgr.shape[:2]
+        out_w, out_h = out_w or fw, out_h or fh
+        hm, size, off, seg = self.run(bgr)
+        d = centernet_decode(hm[0], size[0], off[0], 8, self.score, self.top_k,
+                             np.float32(self.w) / np.float32(out_w), np.float32(self.h) / np.float32(out_h), out_w, out_h)
+        m = cv2.resize(seg[0].argmax(0).astype(np.uint8), (out_w, out_h), interpolation=cv2.INTER_NEAREST)
+        return d, m
+
+
+def iou_boxes(a, b):
+    xx1 = np.maximum(a[:, None, 0], b[None, :, 0]); yy1 = np.maximum(a[:, None, 1], b[None, :, 1])
+    xx2 = np.minimum(a[:, None, 2], b[None, :, 2]); yy2 = np.minimum(a[:, None, 3], b[None, :, 3])
+    inter = np.clip(xx2 - xx1, 0, None) * np.clip(yy2 - yy1, 0, None)
+    aa = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1]); bb = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    return inter / np.maximum(aa[:, None] + bb[None] - inter, 1e-9)
+
+
+def average_precision(dets, gts, thr=0.5):
+    """VOC all-point AP. dets: list per image of Nx5 [box, score]; gts: list per image of Mx4."""
+    recs = []
+    n_gt = sum(len(g) for g in gts)
+    for k, (d, g) in enumerate(zip(dets, gts)):
+        for j in range(len(d)):
+            recs.append((d[j, 4], k, j))
+    recs.sort(key=lambda r: -r[0])
+    used = [np.zeros(len(g), bool) for g in gts]
+    tp = np.zeros(len(recs)); fp = np.zeros(len(recs))
+    for r, (s, k, j) in enumerate(recs):
+        g = gts[k]
+        if len(g) == 0:
+            fp[r] = 1; continue
+        ious = iou_boxes(dets[k][j:j + 1, :4], g)[0]
+        best = int(np.argmax(ious))
+        if ious[best] >= thr and not used[k][best]:
+            tp[r] = 1; used[k][best] = True
+        else:
+            fp[r] = 1
+    if n_gt == 0:
+        return float("nan")
+    tp, fp = np.cumsum(tp), np.cumsum(fp)
+    rec = tp / n_gt; prec = tp / np.maximum(tp + fp, 1e-9)
+    mrec = np.concatenate([[0], rec, [1]]); mpre = np.concatenate([[0], prec, [0]])
+    for i in range(len(mpre) - 2, -1, -1):
+        mpre[i] = max(mpre[i], mpre[i + 1])
+    idx = np.nonzero(mrec[1:] != mrec[:-1])[0]
+    return float(np.sum((mrec[idx + 1] - mrec[idx]) * mpre[idx + 1]))
+
+
+def recall(dets, gts, thr=0.5):
+    hit = tot = 0
+    for d, g in zip(dets, gts):
+        tot += len(g)
+        if len(g) == 0 or len(d) == 0:
+            continue
+        ious = iou_boxes(g, d[:, :4])
+        used = np.zeros(len(d), bool)
+        for i in np.argsort(-ious.max(1)):
+            j = np.argmax(np.where(used, -1, ious[i]))
+            if ious[i, j] >= thr and not used[j]:
+                used[j] = True; hit += 1
+    return hit / max(tot, 1), hit, tot
+
+
+def heldout(st):
+    inter = {1: 0, 2: 0}; union = {1: 0, 2: 0}
+    dets, gts = [], []
+    n = 0
+    for p in sorted(glob.glob(os.path.join(CACHE, "labels", f"p*_{VAL_DRIVE}_*.npz"))):
+        z = np.load(p)
+        idx = list(z["index"])
+        frames = dict(read_frames(VAL_DRIVE, wanted=set(idx)))
+        for r, i in enumerate(idx):
+            d, m = st.predict(frames[i], 640, 360)
+            t = z["masks"][r]
+            for c in (1, 2):
+                inter[c] += int(((m == c) & (t == c)).sum()); union[c] += int(((m == c) | (t == c)).sum())
+            b = z["boxes"][z["boxes"][:, 0] == r]
+            gts.append(b[b[:, 6] == 0][:, 1:5]); dets.append(d[d[:, 5] == 0][:, :5])
+            n += 1
+    return {"frames": n, "drivable_iou": inter[1] / max(union[1], 1), "lane_iou": inter[2] / max(union[2], 1),
+            "vehicle_ap50": average_precision(dets, gts), "vehicle_gt_boxes": int(sum(len(g) for g in gts))}
+
+
+def camvid(st, threads):
+    files = sorted(glob.glob(os.path.join(CAMVID, "val", "*.jpg")))
+    cache = os.path.join(CACHE, "camvid_twinlite.npz")
+    teacher = dict(np.load(cache)) if os.path.exists(cache) else {}
+    tl = None
+    res = {"student": [0, 0], "twinlitenet": [0, 0]}
+    for f in files:
+        name = os.path.basename(f)[:-4]
+        img = cv2.imread(f)
+        gt = cv2.imread(os.path.join(CAMVID, "valannot", name + ".png"), cv2.IMREAD_UNCHANGED)
+        valid = gt != 11
+        road = gt == 3
+        if name not in teacher:
+            tl = tl or TwinLite(threads)
+            teacher[name] = tl.mask(img)
+        tm = cv2.resize(teacher[name], (gt.shape[1], gt.shape[0]), interpolation=cv2.INTER_NEAREST)
+        _, sm = st.predict(img, gt.shape[1], gt.shape[0])
+        for k, m in (("student", sm), ("twinlitenet", tm)):
+            pred = m > 0  # drivable or lane line
+            res[k][0] += int((pred & road & valid).sum()); res[k][1] += int(((pred | road) & valid).sum())
+    np.savez(cache + ".tmp.npz", **teacher); os.replace(cache + ".tmp.npz", cache)
+    return {"frames": len(files), "definition": "pred = drivable or lane line (whole frame stretched), GT = CamVid Road (3), label 11 ignored",
+            "student_road_iou": res["student"][0] / max(res["student"][1], 1),
+            "twinlitenet_road_iou": res["twinlitenet"][0] / max(res["twinlitenet"][1], 1)}
+
+
+def cache_camvid_teacher(threads=1):
+    """Fills cache/camvid_twinlite.npz (TwinLiteNet masks of CamVid val at 640x360), saving every 10 frames."""
+    cache = os.path.join(CACHE, "camvid_twinlite.npz")
+    teacher = dict(np.load(cache)) if os.path.exists(cache) else {}
+    tl = TwinLite(threads)
+    for k, f in enumerate(sorted(glob.glob(os.path.join(CAMVID, "val", "*.jpg")))):
+        name = os.path.basename(f)[:-4]
+        if name not in teacher:
+            teacher[name] = tl.mask(cv2.imread(f))
+            if len(teacher) % 10 == 0:
+                np.savez(cache + ".tmp.npz", **teacher); os.replace(cache + ".tmp.npz", cache)
+    np.savez(cache + ".tmp.npz", **teacher); os.replace(cache + ".tmp.npz", cache)
+
+
+def kitti(st, threads):
+    yo = Yolo(threads)
+    sd, td, gts = [], [], []
+    for f in sorted(glob.glob(os.path.join(KITTI, "image_2", "*.png"))):
+        img = cv2.imread(f)
+        g = []
+        for line in open(os.path.join(KITTI, "label_2", os.path.basename(f)[:-4] + ".txt")):
+            p = line.split()
+            if p[0] in ("Car", "Van", "Truck"):
+                g.append([float(v) for v in p[4:8]])
+        gts.append(np.array(g, np.float32).reshape(-1, 4))
+        d, _ = st.predict(img)
+        sd.append(d[(d[:, 5] == 0) & (d[:, 4] >= 0.3)])
+        t = yo.detect(img)
+        td.append(t[t[:, 5] == 0])
+    rs, rt = recall(sd, gts), recall(td, gts)
+    return {"frames": len(gts), "gt_vehicles": rs[2], "definition": "Car/Van/Truck, IoU >= 0.5, student score >= 0.3, Yolo-Fastest conf 0.25",
+            "student_recall": rs[0], "yolo_fastest_recall": rt[0]}
+
+
+def timing(path, threads, runs=30):
+    s = ort_session(path, threads)
+    i = s.get_inputs()[0]
+    x = np.random.default_rng(0).random(i.shape, dtype=np.float32)
+    for _ in range(3):
+        s.run(None, {i.name: x})
+    ts = []
+    for _ in range(runs):
+        t = time.perf_counter(); s.run(None, {i.name: x}); ts.append(time.perf_counter() - t)
+    return float(np.median(ts) * 1000)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model")
+    ap.add_argument("--cache-camvid-teacher", action="store_true", help="only cache TwinLiteNet's CamVid val masks")
+    ap.add_argument("--out")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--skip", nargs="*", default=[])
+    a = ap.parse_args()
+    if a.cache_camvid_teacher:
+        return cache_camvid_teacher(1)
+    st = Student(a.model, a.threads)
+    m = onnx.load(a.model)
+    res = {"model": os.path.basename(a.model)}
+    mac = count_macs(a.model)
+    t_mac = count_macs(os.path.join(TEACHERS, "twinlitenet.onnx")) + count_macs(os.path.join(TEACHERS, "yolo-fastest-1.1.onnx"))
+    res["cost"] = {"macs": mac, "gflops": 2 * mac / 1e9, "params": int(sum(np.prod(t.dims) for t in m.graph.initializer)),
+                   "teachers_gflops": 2 * t_mac / 1e9, "cheaper_than_teachers_x": t_mac / mac,
+                   "file_mb": os.path.getsize(a.model) / 1e6}
+    print(json.dumps(res), file=sys.stderr, flush=True)
+    if "heldout" not in a.skip:
+        res["heldout_challenge_video"] = heldout(st); print(json.dumps(res["heldout_challenge_video"]), file=sys.stderr, flush=True)
+    if "kitti" not in a.skip:
+        res["kitti"] = kitti(st, a.threads); print(json.dumps(res["kitti"]), file=sys.stderr, flush=True)
+    if "camvid" not in a.skip:
+        res["camvid_val"] = camvid(st, a.threads); print(json.dumps(res["camvid_val"]), file=sys.stderr, flush=True)
+    if "timing" not in a.skip:
+        res["onnxruntime_ms"] = {"threads_1": timing(a.model, 1), "threads_2": timing(a.model, 2),
+                                 "note": "median of 30 runs on a shared, loaded 2-core machine"}
+    out = json.dumps(res, indent=1)
+    print(out)
+    if a.out:
+        open(a.out, "w").write(out)
+
+
+if __name__ == "__main__":
+    main()
