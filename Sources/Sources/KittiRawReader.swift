@@ -4,6 +4,11 @@
 //   <drive>/oxts/data/0000000000.txt           optional GPS/IMU, 30 space-separated fields;
 //                                              field 9 `vf` (forward speed, m/s) → speed_mps,
 //                                              field 23 `wu` (upward rotation rate, rad/s) → yaw_rate_radps
+//   <drive>/../calib_cam_to_cam.txt (or <drive>/calib_cam_to_cam.txt), optional: the camera, from
+//                                              P_rect_02 (fx, fy, cx, cy of the rectified colour
+//                                              camera) and S_rect_02 (image size); images are
+//                                              rectified, so no distortion; mounting from the KITTI
+//                                              setup (camera 1.65 m above the ground, pitch 0).
 // Frames with a missing/garbled timestamp or oxts line become error records.
 import Foundation
 import Messages
@@ -11,7 +16,7 @@ import Pipeline
 
 public final class KittiRawReader: FrameReader {
     public let name: String
-    public let camera: CameraMetadata? = nil
+    public let camera: CameraMetadata?
     private let root: String
     private let frames: [String]
     private let timestamps: LineReader?
@@ -38,6 +43,39 @@ public final class KittiRawReader: FrameReader {
         }
         timestamps = try? LineReader(path: root + "/image_02/timestamps.txt")
         guard timestamps != nil else { throw .unreadable(path: root + "/image_02/timestamps.txt", reason: "missing") }
+        let calib = [root + "/calib_cam_to_cam.txt", (root as NSString).deletingLastPathComponent + "/calib_cam_to_cam.txt"]
+            .first { FileManager.default.fileExists(atPath: $0) }
+        camera = try calib.map { path throws(SourceError) in try Self.parseCalibration(path) }
+    }
+
+    /// KITTI's camera mounting (Geiger et al., "Vision meets Robotics: The KITTI Dataset", 2013).
+    public static let mountHeightM = 1.65
+
+    /// The rectified left colour camera (02) from calib_cam_to_cam.txt.
+    static func parseCalibration(_ path: String) throws(SourceError) -> CameraMetadata {
+        let file = (path as NSString).lastPathComponent
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw .malformedKitti(file: file, line: 1, expected: "UTF-8 text", found: "unreadable bytes")
+        }
+        var values: [String: (line: Int, numbers: [Double])] = [:]
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = String(line[..<colon])
+            let nums = line[line.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map { Double($0) }
+            if nums.allSatisfy({ $0 != nil }) { values[key] = (i + 1, nums.compactMap { $0 }) }
+        }
+        guard let p = values["P_rect_02"], p.numbers.count == 12, p.numbers.allSatisfy(\.isFinite), p.numbers[0] > 0, p.numbers[5] > 0 else {
+            throw .malformedKitti(file: file, line: values["P_rect_02"]?.line ?? 1, expected: "P_rect_02: 12 numbers (3x4 projection, fx > 0, fy > 0)",
+                                  found: values["P_rect_02"].map { "\($0.numbers.count) numbers" } ?? "no P_rect_02 line")
+        }
+        guard let size = values["S_rect_02"], size.numbers.count == 2, let w = Int(exactly: size.numbers[0].rounded()),
+              let h = Int(exactly: size.numbers[1].rounded()), w > 0, h > 0, w <= 65536, h <= 65536 else {
+            throw .malformedKitti(file: file, line: values["S_rect_02"]?.line ?? 1, expected: "S_rect_02: width height",
+                                  found: values["S_rect_02"].map { "\($0.numbers)" } ?? "no S_rect_02 line")
+        }
+        let n = p.numbers
+        return CameraMetadata(name: "kitti_image_02", width: w, height: h, fx: n[0], fy: n[5], cx: n[2], cy: n[6],
+                              distortion: [], mountHeightM: mountHeightM, pitchRad: 0)
     }
 
     public func next(stop: StopToken) -> Result<SourceFrame, FrameReadFailure>? {

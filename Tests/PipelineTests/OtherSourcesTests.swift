@@ -42,6 +42,26 @@ func makeKittiDrive(badTimestampAt: Int? = nil) -> TempDir {
         #expect(frames[0].info.captureTimeNs == 1_317_042_145_100_000_001)
         #expect(frames[2].info.captureTimeNs - frames[1].info.captureTimeNs == 100_000_000)
         #expect(frames[1].bytes == Array("png 1".utf8))
+        #expect(try KittiRawReader(folder: d.path).camera == nil)   // no calibration file: none
+    }
+
+    @Test func cameraFromTheDatesCalibrationFile() throws {
+        let date = TempDir("2011_09_26")
+        date.write("calib_cam_to_cam.txt", """
+        calib_time: 09-Jan-2012 13:57:47
+        S_rect_02: 1.242000e+03 3.750000e+02
+        P_rect_02: 7.215377e+02 0.000000e+00 6.095593e+02 4.485728e+01 0.000000e+00 7.215377e+02 1.728540e+02 2.163791e-01 0.000000e+00 0.000000e+00 1.000000e+00 2.745884e-03
+
+        """)
+        date.write("drive/image_02/data/0000000000.png", "png")
+        date.write("drive/image_02/timestamps.txt", "2011-09-26 13:02:25.964389445\n")
+        let r = try KittiRawReader(folder: date.path + "/drive")
+        #expect(r.camera == CameraMetadata(name: "kitti_image_02", width: 1242, height: 375, fx: 721.5377, fy: 721.5377,
+                                           cx: 609.5593, cy: 172.854, distortion: [], mountHeightM: 1.65, pitchRad: 0))
+        date.write("calib_cam_to_cam.txt", "P_rect_02: 1 2 3\n")
+        #expect(throws: SourceError.malformedKitti(file: "calib_cam_to_cam.txt", line: 1, expected: "P_rect_02: 12 numbers (3x4 projection, fx > 0, fy > 0)", found: "3 numbers")) {
+            try KittiRawReader(folder: date.path + "/drive")
+        }
     }
 
     @Test func garbledTimestampIsAnErrorRecordForThatFrame() throws {
