@@ -9,11 +9,15 @@
 // result is identical for any thread count); each worker owns V and M buffers for a block.
 
 import CBLAS
+import Foundation
 
 enum Winograd {
     /// Extra floats between the 16 xi planes: plane strides that are multiples of 4 KiB put
     /// all 16 stores of a tile in one L1 set (conflict misses); 80 floats shift each plane.
     static let planePad = 80
+
+    /// DRIVEPIPE_WINOGRAD=0 turns the Winograd path off (A/B benchmarking).
+    static let enabled: Bool = ProcessInfo.processInfo.environment["DRIVEPIPE_WINOGRAD"] != "0"
 
     struct Plan {
         var g: ConvGeometry

@@ -127,7 +127,7 @@ func compileConv(_ ctx: OpContext, algorithm: ConvAlgorithm = .auto) throws -> C
             convDepthwise(g, ins[0], ins[1], hasBias ? ins[2] : nil, outs[0], act, threads: threads)
         }
     }
-    if let wc = ctx.optionalConst(1), let wino = Winograd.plan(g, threads: threads) {
+    if Winograd.enabled, let wc = ctx.optionalConst(1), let wino = Winograd.plan(g, threads: threads) {
         let packed = Winograd.transformWeights(g, wc.floats)
         return CompiledOp(outShapes: [outShape], scratchCount: wino.scratch, flops: g.flops) { ins, outs, scratch in
             Winograd.conv(wino, ins[0], packed.p, hasBias ? ins[2] : nil, outs[0], act, scratch: scratch, threads: threads)
