@@ -1,5 +1,8 @@
 // Which track is the lead: the nearest confirmed road user in our path (within the half width of
-// the lane centre line), now or, per its forecast, within the next second (cut-ins).
+// the lane centre line), now or, per its forecast, within the next second (cut-ins). Objects that
+// approach faster than our own speed plus `oncomingMarginMps` are taken as oncoming traffic (the
+// other carriageway seen over the barrier, or a false box whose flat-ground range is wrong) and are
+// never leads: a same-direction vehicle cannot close faster than we drive.
 
 import Geometry
 import Messages
@@ -20,7 +23,7 @@ public struct Lead: Sendable, Equatable {
 public enum LeadSelection {
     /// Path centre line: the lane's, or straight ahead without a lane.
     public static func select(tracks: [Track], forecasts: [TrackForecast], lane: LaneEstimate?,
-                              config c: PlannerConfig) -> Lead? {
+                              egoSpeedMps v: Double, config c: PlannerConfig) -> Lead? {
         let centre: (Double) -> Double = { x in lane?.centreY(atX: x) ?? 0 }
         let byId = Dictionary(forecasts.map { ($0.trackId, $0) }, uniquingKeysWith: { a, _ in a })
         var best: Lead? = nil
@@ -42,6 +45,7 @@ public enum LeadSelection {
             if let fc {
                 for (h, p) in zip(fc.horizonsS, fc.points) where h > 0 { rel = min(rel, (p.x - g.x) / h) }
             }
+            if rel < -(v + c.oncomingMarginMps) { continue }   // oncoming: not a lead
             var ttc: Double? = nil
             if rel < -0.1 { ttc = max(0, gap) / -rel }
             // the forecast reaching our bumper earlier wins

@@ -3,8 +3,10 @@
 // Lateral: lane centre line from the segmentation (LaneEstimate); pure pursuit from the rear axle
 // to the centre line at the look-ahead distance: δ = atan(2 L sin α / ld).
 // Longitudinal: the lead (LeadSelection) sets the mode:
-//   brake  — time-to-collision under `ttcBrakeS`: the deceleration that stops the closing speed
-//            within the gap left (at least the comfort limit, at most the hard limit);
+//   brake  — time-to-collision under `ttcBrakeS` and the lead within `brakeMaxGapM` (farther, the
+//            flat-ground range is too coarse to brake hard on; the follow law still slows down):
+//            the deceleration that stops the closing speed within the gap left (at least the
+//            comfort limit, at most the hard limit);
 //   stop   — stopped or stopping behind a lead that is (nearly) stopped within the standstill gap;
 //   follow — time-gap law a = kGap (gap − (d0 + T v)) + kSpeed Δv, capped by the cruise law;
 //   cruise — a = kCruise (v_set − v).
@@ -72,7 +74,7 @@ public struct Planner: Sendable {
         lastSteering = steering
 
         // longitudinal
-        let lead = LeadSelection.select(tracks: tracks, forecasts: forecasts, lane: lane, config: c)
+        let lead = LeadSelection.select(tracks: tracks, forecasts: forecasts, lane: lane, egoSpeedMps: v, config: c)
         let cruise = c.cruiseGain * (c.cruiseSpeedMps - v)
         var mode = DrivingMode.cruise
         var accel = cruise
@@ -80,7 +82,7 @@ public struct Planner: Sendable {
         if let lead {
             let leadSpeed = max(0, v + lead.relativeSpeedMps)
             let follow = c.gapGain * (lead.gapM - (c.standstillGapM + c.timeGapS * v)) + c.speedGain * lead.relativeSpeedMps
-            if let ttc = lead.ttcS, ttc < c.ttcBrakeS {
+            if let ttc = lead.ttcS, ttc < c.ttcBrakeS, lead.gapM <= c.brakeMaxGapM {
                 let closing = max(0, -lead.relativeSpeedMps)
                 let room = max(lead.gapM - c.standstillGapM, 0.5)
                 let need = closing * closing / (2 * room)
@@ -106,7 +108,8 @@ public struct Planner: Sendable {
             mode = .degraded
         }
         // limits
-        let floor = mode == .brake || mode == .stop || (degraded && lead?.ttcS.map { $0 < c.ttcBrakeS } == true)
+        let floor = mode == .brake || mode == .stop
+            || (degraded && lead.map { ($0.ttcS ?? .infinity) < c.ttcBrakeS && $0.gapM <= c.brakeMaxGapM } == true)
             ? -c.maxDecelMps2 : -c.comfortDecelMps2
         accel = min(max(accel, floor), c.maxAccelMps2)
         if !accel.isFinite { accel = -c.degradedDecelMps2 }

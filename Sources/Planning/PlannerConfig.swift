@@ -35,6 +35,10 @@ public struct PlannerConfig: Sendable, Equatable, Codable {
     public var speedGain = 0.6        // 1/s
     public var cruiseGain = 0.3       // 1/s
     public var ttcBrakeS = 3.0
+    /// Hard braking on TTC only for leads this close (a pixel of box bottom is ~3 m of range at 60 m).
+    public var brakeMaxGapM = 60.0
+    /// Objects closing faster than our speed plus this are oncoming traffic, not leads.
+    public var oncomingMarginMps = 5.0
     /// Tracks within this lateral distance of the lane centre line are in the path.
     public var inPathHalfWidthM = 1.6
     public var maxLeadRangeM = 120.0

@@ -218,3 +218,34 @@ import Testing
         #expect(back.mode == .cruise)
     }
 }
+
+@Suite struct PlannerRobustnessTests {
+    let cam: GroundCamera
+    init() throws { cam = try PlanningFixtures.camera() }
+
+    @Test func oncomingObjectsAreNotLeads() {
+        // Closing at 40 m/s while we drive 25 m/s: oncoming (or a misplaced box), not a lead.
+        var p = Planner()
+        let m = PlanningFixtures.laneMask(camera: cam, left: 1.85, right: -1.85)
+        let d = p.decide(frame: PlanningFixtures.frame(0, speed: 25), tracks: [PlanningFixtures.track(id: 6, x: 30, y: 0, vx: -40)],
+                         forecasts: [], lane: m, camera: cam)
+        #expect(d.leadTrackId == nil)
+        #expect(d.mode == .cruise)
+        // a stopped car (closing at our speed) still is one
+        let s = p.decide(frame: PlanningFixtures.frame(1, speed: 25), tracks: [PlanningFixtures.track(id: 7, x: 30, y: 0, vx: -25)],
+                         forecasts: [], lane: m, camera: cam)
+        #expect(s.leadTrackId == 7)
+        #expect(s.mode == .brake)
+    }
+
+    @Test func farLeadsSlowDownWithoutHardBraking() {
+        // TTC 2.7 s but 80 m away: follow (comfort deceleration), not brake.
+        var p = Planner()
+        let m = PlanningFixtures.laneMask(camera: cam, left: 1.85, right: -1.85)
+        let d = p.decide(frame: PlanningFixtures.frame(0, speed: 30), tracks: [PlanningFixtures.track(id: 2, x: 82, y: 0.5, vx: -29)],
+                         forecasts: [], lane: m, camera: cam)
+        #expect(d.leadTrackId == 2)
+        #expect(d.mode == .follow)
+        #expect(d.accelerationMps2 == -PlannerConfig().comfortDecelMps2)
+    }
+}
