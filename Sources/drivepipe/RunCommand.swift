@@ -1,6 +1,7 @@
 // `drivepipe run`: replay a drive log / KITTI drive / frame folder through the pipeline; one NDJSON
 // line per input frame on stdout.
 import ArgumentParser
+import Inference
 import DrivePipe
 
 struct RunCommand: ParsableCommand {
@@ -40,6 +41,7 @@ struct RunCommand: ParsableCommand {
     var logLevel = "notice"
 
     func run() throws {
+        BLASRuntime.reexecWithFastKernelsIfNeeded()   // before any thread starts
         LoggingSetup.bootstrap(level: logLevel)
         var o = RunOptions(source: source, pipeline: pipeline)
         o.follow = follow
