@@ -80,6 +80,12 @@ public enum ConfigLoader {
             }
             try s.finish()
         }
+        if let s = try top.section("budgets_ms") {
+            for name in PipelineConfig.budgetStages {
+                if let v = try s.double(name, positive: true) { cfg.budgetsMs[name] = v }
+            }
+            try s.finish()
+        }
         if let s = try top.section("camera") {
             cfg.camera.calibration = try s.string("calibration") ?? cfg.camera.calibration
             try s.finish()

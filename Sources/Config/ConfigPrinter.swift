@@ -30,6 +30,8 @@ extension PipelineConfig {
             o += "}\n"
         }
         o += "camera:\n  calibration: \(opt(camera.calibration))\n"
+        o += "budgets_ms:" + (budgetsMs.isEmpty ? " {}\n" : "\n" + PipelineConfig.budgetStages.compactMap { s in
+            budgetsMs[s].map { "  \(s): \(num($0))\n" } }.joined())
         o += "planner:\n  wheelbase_m: \(num(planner.wheelbaseM))\n  default_speed_mps: \(num(planner.defaultSpeedMps))\n"
         o += "  target_speed_mps: \(num(planner.targetSpeedMps))\n"
         o += "  max_accel_mps2: \(num(planner.maxAccelMps2))\n  comfort_decel_mps2: \(num(planner.comfortDecelMps2))\n"

@@ -120,6 +120,13 @@ public struct PipelineConfig: Sendable, Equatable {
     }
     public var planner = Planner()
 
+    /// Time budgets per stage (ms): a frame on which a stage takes longer counts as a timeout in
+    /// the planner's health signal (it still goes on). Empty by default: a replay's decisions must
+    /// not depend on machine load. Keys: the map stages (decode, preprocess, backbone, detection,
+    /// segmentation).
+    public static let budgetStages = ["decode", "preprocess", "backbone", "detection", "segmentation"]
+    public var budgetsMs: [String: Double] = [:]
+
     public struct Output: Sendable, Equatable {
         /// Add `latency_ms` to every line (differs run to run: off for replays).
         public var timing = false

@@ -75,19 +75,24 @@ public enum Assembly {
         } catch { throw .stage(name: "perception", reason: "\(error)") }
         let forecaster = try makeForecaster(config: cfg)
         let tracking = TrackingStage(camera: camera, forecaster: forecaster)
-        let planning = PlanningStage(config: plannerConfig(cfg.planner), camera: camera,
-                                     healthWindow: cfg.planner.healthWindowFrames, liveAge: options.liveHealth)
+        let planning = PlanningStage(config: plannerConfig(cfg.planner), camera: camera, liveAge: options.liveHealth)
+        func budget(_ stage: String) -> Double? { cfg.budgetsMs[stage] }
 
         let frames = b.source("source", ReaderSource(reader))
-        let images = b.map("decode", frames, edge: edge("decode"), workers: cfg.threads.decode) { DecodeStage(config: cfg).callAsFunction }
-        let inputs = b.map("preprocess", images, edge: edge("preprocess"), workers: cfg.threads.preprocess) {
+        let images = b.map("decode", frames, edge: edge("decode"), workers: cfg.threads.decode,
+                           budgetMs: budget("decode")) { DecodeStage(config: cfg).callAsFunction }
+        let inputs = b.map("preprocess", images, edge: edge("preprocess"), workers: cfg.threads.preprocess,
+                           budgetMs: budget("preprocess")) {
             PreprocessStage(config: cfg, keepImage: keepImage).callAsFunction
         }
-        let features = b.map("backbone", inputs, edge: edge("backbone"), backbone.callAsFunction)
-        let boxes = b.map("detection", features, edge: edge("detection"), detection.callAsFunction)
-        let masks = b.map("segmentation", features, edge: edge("segmentation"), segmentation.callAsFunction)
+        let features = b.map("backbone", inputs, edge: edge("backbone"), budgetMs: budget("backbone"), backbone.callAsFunction)
+        let boxes = b.map("detection", features, edge: edge("detection"), budgetMs: budget("detection"), detection.callAsFunction)
+        let masks = b.map("segmentation", features, edge: edge("segmentation"), budgetMs: budget("segmentation"),
+                          segmentation.callAsFunction)
         let perceived = b.join("tracker", boxes, masks, edges: (edge("tracker"), edge("tracker")), tracking.callAsFunction)
-        var planned = b.map("planner", perceived, edge: edge("planner"), planning.callAsFunction)
+        var planned = b.mapWithContext("planner", perceived, edge: edge("planner"), windowSize: cfg.planner.healthWindowFrames) {
+            planning.callAsFunction
+        }
         if let dir = options.overlayDirectory {
             planned = b.map("overlay", planned, edge: .block(capacity: 2, lowWatermark: 1),
                             OverlayStage(directory: dir, camera: camera).callAsFunction)
