@@ -21,7 +21,7 @@ model=fixtures/models/$(python3 -c "import json;print(json.load(open('$card'))['
 for cores in 1 2; do
   cpus=$([ "$cores" = 1 ] && echo 0 || echo 0,1)
   sed "s/^  blas: .*/  blas: $cores/" pipelines/default.yaml > "$work/p$cores.yaml"
-  sed -i "s#^  card: .*#  card: $PWD/$card#; s#^  calibration: .*#  calibration: $PWD/fixtures/calibration/udacity_1280x720.json#" "$work/p$cores.yaml"
+  sed -i "s#^  card: .*#  card: $PWD/$card#; s#^  forecaster: .*#  forecaster: $PWD/fixtures/models/forecaster.onnx#; s#^  calibration: .*#  calibration: $PWD/fixtures/calibration/udacity_1280x720.json#" "$work/p$cores.yaml"
   # onnxruntime first and last, the pipeline between: drift shows as a difference of the two
   ort1=$(taskset -c "$cpus" python3 Benchmarks/e2e/ort_model.py "$model" "$cores" 60)
   start=$(date +%s.%N)
