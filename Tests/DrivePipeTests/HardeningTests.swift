@@ -50,27 +50,16 @@ import Testing
         guard let bin = drivepipeBinary() else { Issue.record("drivepipe binary not built next to the tests"); return }
         let dir = Scratch()
         let log = try makeDriveLog(in: dir, frames: 150)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = ["run", log, "--pipeline", smallPipeline(in: dir)]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let errBox = ErrBox()
-        let t = Thread { errBox.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        t.start()
+        let run = try RunningBinary(bin, ["run", log, "--pipeline", smallPipeline(in: dir)])
         var data = Data()
         while true {
             usleep(20_000)                        // a slow reader: small reads, long pauses
-            let chunk = out.fileHandleForReading.availableData
+            let chunk = run.stdout.availableData
             if chunk.isEmpty { break }
             data.append(chunk)
         }
-        p.waitUntilExit()
-        while !errBox.done { usleep(1000) }
-        let stderr = String(decoding: errBox.data, as: UTF8.self)
-        #expect(p.terminationStatus == 0, "\(stderr.suffix(300))")
+        let stderr = run.finish()
+        #expect(run.process.terminationStatus == 0, "\(stderr.suffix(300))")
         let recs = try records(String(decoding: data, as: UTF8.self))
         #expect(recs.map { $0["frame"] as? Int } == Array(0..<150))
         #expect(recs.allSatisfy { $0["type"] as? String == "decision" })

@@ -37,27 +37,17 @@ private func accepted(_ stderr: String) -> Int? {
         let dir = Scratch()
         let log = try makeDriveLog(in: dir, frames: 2_000)
         let cfg = smallPipeline(in: dir)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = ["run", log, "--pipeline", cfg, "--rate", "100"]   // 20 s if left alone
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let errBox = ErrBox()
-        let t = Thread { errBox.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        t.start()
+        let run = try RunningBinary(bin, ["run", log, "--pipeline", cfg, "--rate", "100"])   // 20 s if left alone
         var data = Data()
         while data.filter({ $0 == 0x0a }).count < 20 {
-            let chunk = out.fileHandleForReading.availableData
+            let chunk = run.stdout.availableData
             if chunk.isEmpty { break }
             data.append(chunk)
         }
-        kill(p.processIdentifier, signal)
-        data.append(out.fileHandleForReading.readDataToEndOfFile())
-        p.waitUntilExit()
-        while !errBox.done { usleep(1000) }
-        let stderr = String(decoding: errBox.data, as: UTF8.self)
+        kill(run.process.processIdentifier, signal)
+        data.append(run.stdout.readDataToEndOfFile())
+        let stderr = run.finish()
+        let p = run.process
         #expect(p.terminationReason == .exit && p.terminationStatus == 0, "\(stderr)")
         let recs = try records(String(decoding: data, as: UTF8.self))
         #expect(recs.count >= 20 && recs.count < 2_000)

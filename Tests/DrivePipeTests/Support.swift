@@ -99,6 +99,32 @@ func runBinary(_ args: [String], cwd: String? = nil) throws -> RunResult {
     return RunResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: errData.data, as: UTF8.self))
 }
 
+/// The binary started with stdout to read as the test likes; stderr is collected on a thread.
+final class RunningBinary {
+    let process = Process()
+    let stdout: FileHandle
+    private let err = ErrBox()
+
+    init(_ bin: String, _ args: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: bin)
+        process.arguments = args
+        let out = Pipe(), errPipe = Pipe()
+        process.standardOutput = out
+        process.standardError = errPipe
+        stdout = out.fileHandleForReading
+        try process.run()
+        let box = err
+        Thread { box.set(errPipe.fileHandleForReading.readDataToEndOfFile()) }.start()
+    }
+
+    /// Wait for the exit; returns stderr.
+    func finish() -> String {
+        process.waitUntilExit()
+        while !err.done { usleep(1000) }
+        return String(decoding: err.data, as: UTF8.self)
+    }
+}
+
 final class ErrBox: @unchecked Sendable {
     private let lock = NSLock()
     private var d = Data()
