@@ -18,17 +18,22 @@ python3 Benchmarks/e2e/make_log.py fixtures/logs/udacity_project_clip "$work/log
 card=fixtures/models/drivepipe-student.json
 model=fixtures/models/$(python3 -c "import json;print(json.load(open('$card'))['onnx'])")
 
-for cores in 1 2; do
+# Variants "cores:blas threads:workers per model stage": 2 cores either as 2 BLAS threads in one
+# session per stage, or as 2 single-thread sessions per stage with two frames in flight.
+for variant in 1:1:1 2:2:1 2:1:2; do
+  IFS=: read -r cores blas workers <<< "$variant"
   cpus=$([ "$cores" = 1 ] && echo 0 || echo 0,1)
-  sed "s/^  blas: .*/  blas: $cores/" pipelines/default.yaml > "$work/p$cores.yaml"
-  sed -i "s#^  card: .*#  card: $PWD/$card#; s#^  forecaster: .*#  forecaster: $PWD/fixtures/models/forecaster.onnx#; s#^  calibration: .*#  calibration: $PWD/fixtures/calibration/udacity_1280x720.json#" "$work/p$cores.yaml"
+  p="$work/p$cores-$blas-$workers.yaml"
+  sed "/^threads:/,/^$/{s/^  blas: .*/  blas: $blas/; s/^  backbone: .*/  backbone: $workers/; s/^  heads: .*/  heads: $workers/}" pipelines/default.yaml > "$p"
+  sed -i "s#^  card: .*#  card: $PWD/$card#; s#^  forecaster: .*#  forecaster: $PWD/fixtures/models/forecaster.onnx#; s#^  calibration: .*#  calibration: $PWD/fixtures/calibration/udacity_1280x720.json#" "$p"
   # onnxruntime first and last, the pipeline between: drift shows as a difference of the two
   ort1=$(taskset -c "$cpus" python3 Benchmarks/e2e/ort_model.py "$model" "$cores" 60)
   start=$(date +%s.%N)
-  taskset -c "$cpus" "$bin" run "$work/log" --pipeline "$work/p$cores.yaml" --timing --no-stats > "$work/out$cores.ndjson"
+  taskset -c "$cpus" "$bin" run "$work/log" --pipeline "$p" --timing --no-stats > "$work/out.ndjson"
   end=$(date +%s.%N)
   ort2=$(taskset -c "$cpus" python3 Benchmarks/e2e/ort_model.py "$model" "$cores" 60)
-  python3 Benchmarks/e2e/summarize.py "$work/out$cores.ndjson" "$start" "$end" "$ort1" "$ort2" "$cores"
+  python3 Benchmarks/e2e/summarize.py "$work/out.ndjson" "$start" "$end" "$ort1" "$ort2" \
+    "$cores cores, blas $blas, $workers workers/model stage"
 done
 
 # Live: frames released at 20 Hz through the stream pipeline (latestOnly before the backbone).
@@ -38,6 +43,6 @@ python3 Benchmarks/e2e/summarize.py "$work/live.ndjson" 0 0 0 0 live
 
 if [ -n "${FRAMES_LONG:-}" ]; then
   python3 Benchmarks/e2e/make_log.py fixtures/logs/udacity_project_clip "$work/long" "$FRAMES_LONG"
-  /usr/bin/time -v "$bin" run "$work/long" --pipeline "$work/p2.yaml" > /dev/null 2> "$work/long.err"
+  /usr/bin/time -v "$bin" run "$work/long" --pipeline "$work/p2-1-2.yaml" > /dev/null 2> "$work/long.err"
   grep -E "frames accepted|Maximum resident" "$work/long.err"
 fi

@@ -71,6 +71,8 @@ public enum ConfigLoader {
             cfg.threads.blas = try s.int("blas", in: 1...64) ?? cfg.threads.blas
             cfg.threads.decode = try s.int("decode", in: 1...64) ?? cfg.threads.decode
             cfg.threads.preprocess = try s.int("preprocess", in: 1...64) ?? cfg.threads.preprocess
+            cfg.threads.backbone = try s.int("backbone", in: 1...16) ?? cfg.threads.backbone
+            cfg.threads.heads = try s.int("heads", in: 1...16) ?? cfg.threads.heads
             try s.finish()
         }
         if let s = try top.section("edges") {

@@ -79,6 +79,11 @@ public struct PipelineConfig: Sendable, Equatable {
         public var decode = 1
         /// Worker threads of the preprocess stage.
         public var preprocess = 1
+        /// Workers of the backbone stage, each with its own inference session (frames in flight
+        /// on different cores: more throughput for one session's memory each; order is kept).
+        public var backbone = 1
+        /// Workers of each head stage (detection, segmentation), like `backbone`.
+        public var heads = 1
     }
     public var threads = Threads()
 

@@ -66,12 +66,15 @@ public enum Assembly {
         let keepImage = options.overlayDirectory != nil
 
         // Build every model stage here, before anything runs: a bad model fails the start, not a frame.
-        let backbone: BackboneStage, detection: DetectionStage, segmentation: SegmentationStage
+        // One session per worker: `threads.backbone` / `threads.heads` frames in flight at once.
+        var backbones: [BackboneStage], detections: [DetectionStage], segmentations: [SegmentationStage]
         do {
-            backbone = try BackboneStage(model: model, keepImage: keepImage)
-            detection = try DetectionStage(model: model, scoreThreshold: Float(cfg.detection.scoreThreshold),
-                                           maxDetections: cfg.detection.maxDetections)
-            segmentation = try SegmentationStage(model: model)
+            backbones = try (0..<cfg.threads.backbone).map { _ in try BackboneStage(model: model, keepImage: keepImage) }
+            detections = try (0..<cfg.threads.heads).map { _ in
+                try DetectionStage(model: model, scoreThreshold: Float(cfg.detection.scoreThreshold),
+                                   maxDetections: cfg.detection.maxDetections)
+            }
+            segmentations = try (0..<cfg.threads.heads).map { _ in try SegmentationStage(model: model) }
         } catch { throw .stage(name: "perception", reason: "\(error)") }
         let forecaster = try makeForecaster(config: cfg)
         let tracking = TrackingStage(camera: camera, forecaster: forecaster)
@@ -85,10 +88,12 @@ public enum Assembly {
                            budgetMs: budget("preprocess")) {
             PreprocessStage(config: cfg, keepImage: keepImage).callAsFunction
         }
-        let features = b.map("backbone", inputs, edge: edge("backbone"), budgetMs: budget("backbone"), backbone.callAsFunction)
-        let boxes = b.map("detection", features, edge: edge("detection"), budgetMs: budget("detection"), detection.callAsFunction)
-        let masks = b.map("segmentation", features, edge: edge("segmentation"), budgetMs: budget("segmentation"),
-                          segmentation.callAsFunction)
+        let features = b.map("backbone", inputs, edge: edge("backbone"), workers: backbones.count,
+                             budgetMs: budget("backbone")) { backbones.removeLast().callAsFunction }
+        let boxes = b.map("detection", features, edge: edge("detection"), workers: detections.count,
+                          budgetMs: budget("detection")) { detections.removeLast().callAsFunction }
+        let masks = b.map("segmentation", features, edge: edge("segmentation"), workers: segmentations.count,
+                          budgetMs: budget("segmentation")) { segmentations.removeLast().callAsFunction }
         let perceived = b.join("tracker", boxes, masks, edges: (edge("tracker"), edge("tracker")), tracking.callAsFunction)
         var planned = b.mapWithContext("planner", perceived, edge: edge("planner"), windowSize: cfg.planner.healthWindowFrames) {
             planning.callAsFunction

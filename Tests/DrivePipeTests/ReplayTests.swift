@@ -21,9 +21,11 @@ func replay(_ log: String, config: PipelineConfig) throws -> (String, PipelineRe
 }
 
 /// The default pipeline (the committed model) with the given thread budget.
-func defaultConfig(decodeThreads: Int = 1, preprocessThreads: Int = 1, blasThreads: Int = 1) throws -> PipelineConfig {
+func defaultConfig(decodeThreads: Int = 1, preprocessThreads: Int = 1, blasThreads: Int = 1,
+                   modelWorkers: Int = 1) throws -> PipelineConfig {
     var c = try ConfigLoader.load(path: packageRoot + "/pipelines/default.yaml")
     c.threads.decode = decodeThreads; c.threads.preprocess = preprocessThreads; c.threads.blas = blasThreads
+    c.threads.backbone = modelWorkers; c.threads.heads = modelWorkers
     return c
 }
 
@@ -52,10 +54,12 @@ let plannerModes: Set<String> = ["cruise", "follow", "brake", "stop", "degraded"
         let a = try replay(bundledLog, config: try defaultConfig())
         let b = try replay(bundledLog, config: try defaultConfig())
         let c = try replay(bundledLog, config: try defaultConfig(decodeThreads: 2, preprocessThreads: 2, blasThreads: 2))
+        let d = try replay(bundledLog, config: try defaultConfig(modelWorkers: 2))
         let lines = a.0.split(separator: "\n")
         #expect(lines.count == 100)
         #expect(a.0 == b.0)
         #expect(a.0 == c.0, "1 thread vs 2 threads")
+        #expect(a.0 == d.0, "1 vs 2 workers (sessions) per model stage")
         // Real perception on real frames: decisions come from the planner, and cars are tracked.
         let recs = try records(a.0)
         #expect(recs.allSatisfy { $0["type"] as? String == "decision" && plannerModes.contains($0["mode"] as? String ?? "") })
