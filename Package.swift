@@ -30,8 +30,10 @@ let package = Package(
         .target(name: "ImageIO", dependencies: ["CJPEG", "CPNG"], swiftSettings: optimised),
         // generated ONNX protobuf schema (tools/gen-onnx-proto.sh)
         .target(name: "ONNXSchema", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // hot convolution loops in C, compiled per instruction set and chosen at run time
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // the ONNX inference engine on OpenBLAS
-        .target(name: "Inference", dependencies: ["ONNXSchema", "CBLAS"], swiftSettings: optimised),
+        .target(name: "Inference", dependencies: ["ONNXSchema", "CBLAS", "CKernels"], swiftSettings: optimised),
         // typed pipeline configuration (pipelines/*.yaml)
         .target(name: "Config", dependencies: ["Yams"]),
         // the streaming runtime: stages, bounded queues, stats

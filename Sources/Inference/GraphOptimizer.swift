@@ -2,6 +2,8 @@
 //   prune      keep only the nodes needed for the requested outputs from the given inputs
 //   no-ops     drop Identity / Dropout / float Cast by renaming their consumers' inputs
 //   BN fold    BatchNormalization into the preceding Conv / ConvTranspose (constant weights)
+//   residual   Add(Conv(x), skip) with skip shaped like the conv output: the conv takes skip as
+//              a fourth input and adds it before its activation (one pass less; ResNet blocks)
 //   fusion     Relu, LeakyRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish and per-channel
 //              PRelu into the producing Conv / ConvTranspose / Gemm
 
@@ -39,6 +41,7 @@ enum GraphOptimizer {
     static func optimize(_ g: inout Graph) {
         dropNoOps(&g)
         foldBatchNorm(&g)
+        fuseResidualAdd(&g)
         fuseActivations(&g)
         foldTransposeIntoMatMul(&g)
     }
@@ -162,6 +165,42 @@ enum GraphOptimizer {
             fused.outputs = [bn.outputs[0]]
             g.nodes[pi] = fused
             g.nodes.remove(at: i)
+            i -= 1
+            uses = consumers(g)
+        }
+    }
+
+    /// Add(conv, skip) or Add(skip, conv) -> Conv(x, w, b, skip) at the Add's place (after both
+    /// producers). The conv must not have an activation yet, and its output must be read only
+    /// by that Add; skip must have exactly the output's shape (no broadcasting). The sum is
+    /// rounded as before: (conv + bias) + skip.
+    static func fuseResidualAdd(_ g: inout Graph) {
+        let outputs = Set(g.outputs)
+        var uses = consumers(g)
+        var i = 0
+        while i < g.nodes.count {
+            let add = g.nodes[i]
+            defer { i += 1 }
+            guard add.op == "Add", add.inputs.count == 2, add.outputs.count == 1 else { continue }
+            var found: (conv: Int, skip: String)?
+            for k in 0..<2 {
+                let x = add.inputs[k], skip = add.inputs[1 - k]
+                guard !x.isEmpty, !skip.isEmpty, x != skip, uses[x] == 1, !outputs.contains(x),
+                      let pi = g.nodes.firstIndex(where: { $0.outputs.first == x }), pi < i,
+                      g.nodes[pi].op == "Conv", g.nodes[pi].activation == .none, g.nodes[pi].inputs.count <= 3,
+                      g.nodes[pi].outputs.count == 1,
+                      let xs = g.shapes[x], let ss = g.shapes[skip] ?? g.consts[skip]?.shape, xs == ss
+                else { continue }
+                found = (pi, skip)
+                break
+            }
+            guard let (pi, skip) = found else { continue }
+            var fused = g.nodes[pi]
+            while fused.inputs.count < 3 { fused.inputs.append("") }
+            fused.inputs.append(skip)
+            fused.outputs = add.outputs
+            g.nodes[i] = fused
+            g.nodes.remove(at: pi)
             i -= 1
             uses = consumers(g)
         }

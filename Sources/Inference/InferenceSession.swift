@@ -152,7 +152,7 @@ public final class InferenceSession: @unchecked Sendable {
                 }
             }
             let shapeText = compiled[s].outShapes.first.map { "\($0)" } ?? ""
-            let label = node.op + (node.activation == .none ? "" : "+" + node.activation.name) + " " + shapeText
+            let label = InferenceSession.opLabel(node) + " " + shapeText
             built.append(Step(label: label, kernel: compiled[s].kernel, ins: ins, outs: stepOutValues[s].map { ptr($0) }))
         }
         for (from, to) in passThrough {
@@ -189,13 +189,17 @@ public final class InferenceSession: @unchecked Sendable {
 
     deinit { arena.deallocate() }
 
+    /// "Conv", "Conv+Relu", "Conv+Add+Relu" (a fused residual Add, see GraphOptimizer).
+    private static func opLabel(_ n: Node) -> String {
+        var key = n.op
+        if n.op == "Conv", n.inputs.count > 3, !n.inputs[3].isEmpty { key += "+Add" }
+        if n.activation != .none { key += "+" + n.activation.name }
+        return key
+    }
+
     private static func countOps(_ nodes: [Node]) -> [(op: String, count: Int)] {
         var c: [String: Int] = [:]
-        for n in nodes {
-            var key = n.op
-            if n.activation != .none { key += "+" + n.activation.name }
-            c[key, default: 0] += 1
-        }
+        for n in nodes { c[opLabel(n), default: 0] += 1 }
         return c.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { ($0.key, $0.value) }
     }
 

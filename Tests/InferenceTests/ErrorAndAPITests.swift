@@ -98,5 +98,8 @@ import Testing
         #expect(chain.opCounts.map { $0.op } == ["Reshape"])
         let noops = try InferenceSession(modelPath: try loadFixture("dropout_identity_chain").model)
         #expect(noops.opCounts.map { $0.op }.sorted() == ["Identity", "Relu"])  // the last Identity feeds the output
+        // residual Add (and the Relu after it) folded into the conv, skip on either side
+        #expect(try InferenceSession(modelPath: try loadFixture("fuse_conv_add_relu").model).opCounts.map { $0.op } == ["Conv+Add+Relu"])
+        #expect(try InferenceSession(modelPath: try loadFixture("fuse_dwconv_add").model).opCounts.map { $0.op } == ["Conv+Add"])
     }
 }

@@ -132,6 +132,37 @@ def _(r):
     return model(nodes, [("X", [1, 3, 5, 6])], ["Y"], inits), {"X": f32(r, 1, 3, 5, 6)}
 
 
+@case("fuse_conv_add_relu")
+def _(r):
+    # residual block tail: Relu(Conv(X) + X), folded into one conv with a fused Add
+    nodes = [helper.make_node("Conv", ["X", "W", "B"], ["c"], pads=[1, 1, 1, 1]),
+             helper.make_node("Add", ["c", "X"], ["s"]),
+             helper.make_node("Relu", ["s"], ["Y"])]
+    inits = [("W", f32(r, 6, 6, 3, 3, scale=0.3)), ("B", f32(r, 6))]
+    return model(nodes, [("X", [1, 6, 9, 21])], ["Y"], inits), {"X": f32(r, 1, 6, 9, 21)}
+
+
+@case("fuse_dwconv_add")
+def _(r):
+    # skip first, depthwise conv second, no activation
+    nodes = [helper.make_node("Conv", ["X", "W"], ["c"], pads=[1, 1, 1, 1], group=5),
+             helper.make_node("Add", ["S", "c"], ["Y"])]
+    inits = [("W", f32(r, 5, 1, 3, 3))]
+    return model(nodes, [("X", [1, 5, 7, 19]), ("S", [1, 5, 7, 19])], ["Y"], inits), \
+        {"X": f32(r, 1, 5, 7, 19), "S": f32(r, 1, 5, 7, 19)}
+
+
+@case("fuse_conv1x1_add_sigmoid")
+def _(r):
+    # pointwise conv (plane not a multiple of the vector width) + Add + Sigmoid (unfused in C)
+    nodes = [helper.make_node("Conv", ["X", "W", "B"], ["c"]),
+             helper.make_node("Add", ["c", "S"], ["s"]),
+             helper.make_node("Sigmoid", ["s"], ["Y"])]
+    inits = [("W", f32(r, 10, 4, 1, 1)), ("B", f32(r, 10))]
+    return model(nodes, [("X", [1, 4, 5, 7]), ("S", [1, 10, 5, 7])], ["Y"], inits), \
+        {"X": f32(r, 1, 4, 5, 7), "S": f32(r, 1, 10, 5, 7)}
+
+
 for act, attrs, extra in [("LeakyRelu", {"alpha": 0.1}, []), ("Sigmoid", {}, []), ("HardSwish", {}, []),
                           ("Clip", {}, ["lo", "hi"]), ("Tanh", {}, []), ("HardSigmoid", {"alpha": 0.3, "beta": 0.4}, [])]:
     def _mk(act=act, attrs=attrs, extra=extra):

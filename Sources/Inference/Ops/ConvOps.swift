@@ -115,7 +115,45 @@ func compileConv(_ ctx: OpContext, algorithm: ConvAlgorithm = .auto) throws -> C
     let act = ctx.node.activation
     let hasBias = ctx.has(2)
     if hasBias && ctx.shape(2) != [g.m] { throw ctx.fail("bias [\(g.m)]", "\(ctx.shape(2))") }
+    // input 3 (set by GraphOptimizer.fuseResidualAdd): a tensor shaped like the output, added
+    // before the activation
+    let hasSum = ctx.has(3)
+    if hasSum && ctx.shape(3) != outShape { throw ctx.fail("residual \(outShape)", "\(ctx.shape(3))") }
     // Constant weights are used in place (the session keeps them alive); runtime weights too.
+    let threads = ctx.threads
+    if g.isDepthwise && g.cg == 1, algorithm == .auto, DirectConv.enabled, let dp = DirectConv.depthwisePlan(g, act: act) {
+        let scratch = DirectConv.depthwiseScratch(dp, threads: threads)
+        return CompiledOp(outShapes: [outShape], scratchCount: scratch, flops: g.flops) { ins, outs, scratch in
+            DirectConv.depthwise(dp, ins[0], ins[1], hasBias ? ins[2] : nil, sum: hasSum ? ins[3] : nil, outs[0],
+                                 scratch: scratch, threads: threads)
+        }
+    }
+    if !g.isDepthwise || g.cg != 1, algorithm == .auto, DirectConv.enabled, let wc = ctx.optionalConst(1),
+       DirectConv.suits(g), let dp = DirectConv.plan(g, weights: wc.floats, act: act) {
+        return CompiledOp(outShapes: [outShape], scratchCount: dp.scratch, flops: g.flops) { ins, outs, scratch in
+            DirectConv.conv(dp, ins[0], hasBias ? ins[2] : nil, sum: hasSum ? ins[3] : nil, outs[0],
+                            scratch: scratch, threads: threads)
+        }
+    }
+    // the other kernels apply the activation themselves: with a residual, add it afterwards
+    var op = try compileConvUnfused(ctx, g, outShape: outShape, act: hasSum ? .none : act, algorithm: algorithm)
+    if hasSum {
+        let inner = op.kernel
+        let count = product(outShape), plane = g.outPlane, m = g.m
+        op.kernel = { ins, outs, scratch in
+            inner(ins, outs, scratch)
+            let y = outs[0], s = ins[3]
+            for i in 0..<count { y[i] += s[i] }
+            if act != .none { for ch in 0..<(count / plane) { act.apply(y + ch * plane, plane, channel: ch % m) } }
+        }
+    }
+    return op
+}
+
+/// Conv through the reference twin, the old depthwise loop, Winograd or im2col + sgemm.
+private func compileConvUnfused(_ ctx: OpContext, _ g: ConvGeometry, outShape: [Int], act: Activation,
+                                algorithm: ConvAlgorithm) throws -> CompiledOp {
+    let hasBias = ctx.has(2)
     let threads = ctx.threads
     if algorithm == .reference {
         return CompiledOp(outShapes: [outShape], flops: g.flops) { ins, outs, _ in

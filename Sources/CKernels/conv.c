@@ -1,0 +1,218 @@
+// Direct and depthwise convolution: shared planning code, then the vector body of
+// conv_body.h instantiated for AVX-512, AVX2+FMA (x86-64 only, chosen at run time) and plain
+// scalar C. See ckernels.h for the layouts.
+
+#include "ckernels.h"
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+int ck_cpu_isa(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma"))
+        return CK_ISA_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return CK_ISA_AVX2;
+#endif
+    return CK_ISA_SCALAR;
+}
+
+int ck_isa_lanes(int isa) { return isa == CK_ISA_AVX512 ? 16 : isa == CK_ISA_AVX2 ? 8 : 1; }
+
+void ck_conv_plan_finish(ck_conv_plan *p) {
+    const int lanes = ck_isa_lanes(p->isa);
+    p->pointwise = p->pointwise && p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1 && p->padTop == 0 && p->padLeft == 0 &&
+                   p->oh == p->h && p->ow == p->w;
+    p->slotsPerRow = (p->ow + lanes - 1) / lanes;
+    p->hp = (p->oh - 1) * p->sh + (p->kh - 1) * p->dh + 1;
+    p->wph = p->slotsPerRow * lanes + ((p->kw - 1) * p->dw) / p->sw;
+    if (p->pointwise) {
+        p->planeStride = (long)p->h * p->w;
+    } else {
+        long s = (long)p->hp * p->sw * p->wph;
+        // keep planes off multiples of 4 KiB (cache-set conflicts between channels)
+        s = (s + 15) & ~15L;
+        if ((s & 1023) == 0) s += 16;
+        p->planeStride = s;
+    }
+    long slots = (long)p->oh * p->slotsPerRow;
+    p->tiles = (int)((slots + p->rw - 1) / p->rw);
+    p->ocBlocks = (p->m + p->ocb - 1) / p->ocb;
+}
+
+long ck_conv_packed_count(const ck_conv_plan *p) { return (long)p->ocBlocks * p->ocb * p->c * p->kh * p->kw; }
+
+void ck_conv_pack_weights(const ck_conv_plan *p, const float *w, float *packed) {
+    const int kk = p->kh * p->kw;
+    long i = 0;
+    for (int b = 0; b < p->ocBlocks; b++)
+        for (int ic = 0; ic < p->c; ic++)
+            for (int k = 0; k < kk; k++)
+                for (int o = 0; o < p->ocb; o++) {
+                    int oc = b * p->ocb + o;
+                    packed[i++] = oc < p->m ? w[((long)oc * p->c + ic) * kk + k] : 0.0f;
+                }
+}
+
+void ck_conv_pad(const ck_conv_plan *p, const float *x, float *xp, int c0, int c1) {
+    const long inPlane = (long)p->h * p->w;
+    for (int ic = c0; ic < c1; ic++) {
+        const float *src = x + ic * inPlane;
+        float *dst = xp + ic * p->planeStride;
+        for (int r = 0; r < p->hp; r++) {
+            const int iy = r - p->padTop;
+            for (int ph = 0; ph < p->sw; ph++) {
+                float *d = dst + ((long)r * p->sw + ph) * p->wph;
+                if (iy < 0 || iy >= p->h) { memset(d, 0, sizeof(float) * p->wph); continue; }
+                const float *row = src + (long)iy * p->w;
+                if (p->sw == 1) {
+                    // d[q] = row[q - padLeft] where inside
+                    int lo = p->padLeft, hi = p->padLeft + p->w;
+                    if (lo > p->wph) lo = p->wph;
+                    if (hi > p->wph) hi = p->wph;
+                    if (lo > 0) memset(d, 0, sizeof(float) * lo);
+                    if (hi > lo) memcpy(d + lo, row + (lo - p->padLeft), sizeof(float) * (hi - lo));
+                    if (hi < p->wph) memset(d + hi, 0, sizeof(float) * (p->wph - hi));
+                } else {
+                    // d[q] = row[q * sw + ph - padLeft] for q in [qlo, qhi), zero elsewhere
+                    const int off = ph - p->padLeft;
+                    int qlo = off >= 0 ? 0 : (-off + p->sw - 1) / p->sw;
+                    int qhi = (p->w - off + p->sw - 1) / p->sw;
+                    if (qhi > p->wph) qhi = p->wph;
+                    if (qlo > qhi) qlo = qhi;
+                    for (int q = 0; q < qlo; q++) d[q] = 0.0f;
+                    const float *s = row + off;
+                    for (int q = qlo; q < qhi; q++) d[q] = s[q * p->sw];
+                    for (int q = qhi; q < p->wph; q++) d[q] = 0.0f;
+                }
+            }
+        }
+    }
+}
+
+/// Offsets of the kh*kw taps inside one padded channel plane (at most 64 taps).
+static void ck_kernel_offsets(const ck_conv_plan *p, long *koff) {
+    for (int ky = 0; ky < p->kh; ky++)
+        for (int kx = 0; kx < p->kw; kx++) {
+            int j = kx * p->dw;
+            koff[ky * p->kw + kx] = p->pointwise ? 0 :
+                (long)ky * p->dh * p->sw * p->wph + (long)(j % p->sw) * p->wph + j / p->sw;
+        }
+}
+
+long ck_dw_scratch(const ck_conv_plan *p) { return p->planeStride; }
+
+// ---- scalar instantiation (any CPU) ----
+#define FN(name) name##_scalar
+#define LANES 1
+typedef float vf_scalar;
+#define vf vf_scalar
+#define VZERO() 0.0f
+#define VSET1(x) (x)
+#define VLOAD(p) (*(p))
+#define VLOADN(p, n) ((n) > 0 ? *(p) : 0.0f)
+#define VSTORE(p, v) (*(p) = (v))
+#define VSTOREN(p, v, n) do { if ((n) > 0) *(p) = (v); } while (0)
+#define VFMA(a, b, c) ((a) * (b) + (c))
+#define VADD(a, b) ((a) + (b))
+#define VMUL(a, b) ((a) * (b))
+#define VMAX(a, b) ((a) > (b) ? (a) : (b))
+#define VMIN(a, b) ((a) < (b) ? (a) : (b))
+#define VNEG_SELECT(v, t) ((v) < 0 ? (t) : (v))
+#include "conv_body.h"
+#undef FN
+#undef LANES
+#undef vf
+#undef VZERO
+#undef VSET1
+#undef VLOAD
+#undef VLOADN
+#undef VSTORE
+#undef VSTOREN
+#undef VFMA
+#undef VADD
+#undef VMUL
+#undef VMAX
+#undef VMIN
+#undef VNEG_SELECT
+
+#if defined(__x86_64__)
+// ---- AVX2 + FMA ----
+static const int ck_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#define FN(name) name##_avx2
+#define LANES 8
+#define vf __m256
+#define VZERO() _mm256_setzero_ps()
+#define VSET1(x) _mm256_set1_ps(x)
+#define VLOAD(p) _mm256_loadu_ps(p)
+#define VMASK8(n) _mm256_loadu_si256((const __m256i *)(ck_mask_table + 8 - (n)))
+#define VLOADN(p, n) _mm256_maskload_ps((p), VMASK8(n))
+#define VSTORE(p, v) _mm256_storeu_ps((p), (v))
+#define VSTOREN(p, v, n) _mm256_maskstore_ps((p), VMASK8(n), (v))
+#define VFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define VADD(a, b) _mm256_add_ps((a), (b))
+#define VMUL(a, b) _mm256_mul_ps((a), (b))
+#define VMAX(a, b) _mm256_max_ps((a), (b))
+#define VMIN(a, b) _mm256_min_ps((a), (b))
+#define VNEG_SELECT(v, t) _mm256_blendv_ps((v), (t), _mm256_cmp_ps((v), _mm256_setzero_ps(), _CMP_LT_OQ))
+#include "conv_body.h"
+#undef FN
+#undef LANES
+#undef vf
+#undef VZERO
+#undef VSET1
+#undef VLOAD
+#undef VLOADN
+#undef VSTORE
+#undef VSTOREN
+#undef VFMA
+#undef VADD
+#undef VMUL
+#undef VMAX
+#undef VMIN
+#undef VNEG_SELECT
+#pragma clang attribute pop
+
+// ---- AVX-512 (F, VL, BW, DQ) ----
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma"))), apply_to = function)
+#define FN(name) name##_avx512
+#define LANES 16
+#define vf __m512
+#define VZERO() _mm512_setzero_ps()
+#define VSET1(x) _mm512_set1_ps(x)
+#define VLOAD(p) _mm512_loadu_ps(p)
+#define VMASK16(n) ((__mmask16)((1u << (n)) - 1u))
+#define VLOADN(p, n) _mm512_maskz_loadu_ps(VMASK16(n), (p))
+#define VSTORE(p, v) _mm512_storeu_ps((p), (v))
+#define VSTOREN(p, v, n) _mm512_mask_storeu_ps((p), VMASK16(n), (v))
+#define VFMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define VADD(a, b) _mm512_add_ps((a), (b))
+#define VMUL(a, b) _mm512_mul_ps((a), (b))
+#define VMAX(a, b) _mm512_max_ps((a), (b))
+#define VMIN(a, b) _mm512_min_ps((a), (b))
+#define VNEG_SELECT(v, t) _mm512_mask_blend_ps(_mm512_cmp_ps_mask((v), _mm512_setzero_ps(), _CMP_LT_OQ), (v), (t))
+#include "conv_body.h"
+#pragma clang attribute pop
+#endif
+
+void ck_conv_run(const ck_conv_plan *p, const float *xin, const float *packed, const float *bias,
+                 const float *sum, float *y, ck_act act, long u0, long u1) {
+#if defined(__x86_64__)
+    if (p->isa == CK_ISA_AVX512) { conv_run_avx512(p, xin, packed, bias, sum, y, act, u0, u1); return; }
+    if (p->isa == CK_ISA_AVX2) { conv_run_avx2(p, xin, packed, bias, sum, y, act, u0, u1); return; }
+#endif
+    conv_run_scalar(p, xin, packed, bias, sum, y, act, u0, u1);
+}
+
+void ck_dw_run(const ck_conv_plan *p, const float *x, const float *w, const float *bias, const float *sum,
+               float *y, ck_act act, float *scratch, int c0, int c1) {
+#if defined(__x86_64__)
+    if (p->isa == CK_ISA_AVX512) { dw_run_avx512(p, x, w, bias, sum, y, act, scratch, c0, c1); return; }
+    if (p->isa == CK_ISA_AVX2) { dw_run_avx2(p, x, w, bias, sum, y, act, scratch, c0, c1); return; }
+#endif
+    dw_run_scalar(p, x, w, bias, sum, y, act, scratch, c0, c1);
+}

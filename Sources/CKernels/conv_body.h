@@ -1,0 +1,173 @@
+// The vector kernels of conv.c, written once and instantiated per instruction set.
+// Before including, conv.c defines: FN(name) (suffixes the ISA), LANES, vf (vector type) and
+//   VZERO() VSET1(x) VLOAD(p) VLOADN(p, n) VSTORE(p, v) VSTOREN(p, v, n)
+//   VFMA(a, b, c) = a * b + c   VADD VMUL VMAX VMIN   VNEG_SELECT(v, t) = v < 0 ? t : v
+// (n: valid lanes, 1..LANES). Register block: at most MAXO output channels x MAXR slots.
+
+#define MAXO 8
+#ifndef UNROLL
+#define UNROLL _Pragma("clang loop unroll(full)")
+#endif
+#define MAXR 6
+
+/// Bias, activation and a (masked) store of one accumulator vector of channel `oc`.
+static inline __attribute__((always_inline))
+void FN(epilogue)(vf v, float b, const float *sum, const ck_act *act, int oc, float *dst, int n) {
+    v = VADD(v, VSET1(b));
+    if (sum) v = VADD(v, n == LANES ? VLOAD(sum) : VLOADN(sum, n));
+    switch (act->kind) {
+    case 1: v = VMAX(v, VZERO()); break;
+    case 2: v = VNEG_SELECT(v, VMUL(v, VSET1(act->a))); break;
+    case 3: v = VMIN(VMAX(v, VSET1(act->a)), VSET1(act->b)); break;
+    case 4: v = VNEG_SELECT(v, VMUL(v, VSET1(act->slopes ? act->slopes[oc] : act->a))); break;
+    case 5: v = VMAX(VZERO(), VMIN(VSET1(1.0f), VADD(VMUL(v, VSET1(act->a)), VSET1(act->b)))); break;
+    case 6: {
+        vf t = VADD(VMUL(v, VSET1(1.0f / 6.0f)), VSET1(0.5f));
+        v = VMUL(v, VMAX(VZERO(), VMIN(VSET1(1.0f), t)));
+        break;
+    }
+    default: break;
+    }
+    if (n == LANES) VSTORE(dst, v); else VSTOREN(dst, v, n);
+}
+
+/// One tile: OCB output channels x RW slots. Inputs for slot r at xin + inOff[r] + koff[k] +
+/// ic * planeStride; weights wblk[ic][k][OCB]. MASKED: the loads of slots with n < LANES are
+/// masked too (pointwise tails that would read past the tensor).
+static inline __attribute__((always_inline))
+void FN(tile)(const int OCB, const int RW, const int MASKED, const ck_conv_plan *p, const float *xin,
+              const long *koff, int kk, const float *wblk, const long *inOff, float *const *outPtr,
+              const float *const *sumPtr, const int *nValid, int oc0, const float *bias, const ck_act *act) {
+    vf acc[MAXO][MAXR];
+    UNROLL for (int o = 0; o < OCB; o++)
+        UNROLL for (int r = 0; r < RW; r++) acc[o][r] = VZERO();
+    const float *wq = wblk;
+    for (int ic = 0; ic < p->c; ic++) {
+        const float *xc = xin + (long)ic * p->planeStride;
+        for (int k = 0; k < kk; k++) {
+            const float *xk = xc + koff[k];
+            vf in[MAXR];
+            UNROLL for (int r = 0; r < RW; r++)
+                in[r] = (MASKED && nValid[r] < LANES) ? VLOADN(xk + inOff[r], nValid[r]) : VLOAD(xk + inOff[r]);
+            UNROLL for (int o = 0; o < OCB; o++) {
+                vf wv = VSET1(wq[o]);
+                UNROLL for (int r = 0; r < RW; r++) acc[o][r] = VFMA(wv, in[r], acc[o][r]);
+            }
+            wq += OCB;
+        }
+    }
+    const long plane = (long)p->oh * p->ow;
+    int oValid = p->m - oc0 < OCB ? p->m - oc0 : OCB;
+    UNROLL for (int o = 0; o < OCB; o++) {
+        if (o < oValid) {
+            float b = bias ? bias[oc0 + o] : 0.0f;
+            UNROLL for (int r = 0; r < RW; r++)
+                if (nValid[r] > 0)
+                    FN(epilogue)(acc[o][r], b, sumPtr[r] ? sumPtr[r] + o * plane : 0, act, oc0 + o,
+                                 outPtr[r] + o * plane, nValid[r]);
+        }
+    }
+}
+
+/// Work units [u0, u1) of a direct convolution with an OCB x RW register block.
+static inline __attribute__((always_inline))
+void FN(run_block)(const int OCB, const int RW, const ck_conv_plan *p, const float *xin, const float *packed,
+                   const float *bias, const float *sum, float *y, const ck_act *act, long u0, long u1) {
+    const int kk = p->kh * p->kw;
+    long koff[64];
+    ck_kernel_offsets(p, koff);
+    const long totalSlots = (long)p->oh * p->slotsPerRow;
+    const long wBlock = (long)p->c * kk * OCB;
+    long u = u0;
+    while (u < u1) {
+        const long t = u / p->ocBlocks;
+        long inOff[MAXR];
+        float *outPtr[MAXR];
+        int nValid[MAXR];
+        int partial = 0;
+        for (int r = 0; r < RW; r++) {
+            long s = t * RW + r;
+            if (s >= totalSlots) { inOff[r] = 0; outPtr[r] = y; nValid[r] = 0; partial = 1; continue; }
+            long oy = s / p->slotsPerRow;
+            long ox = (s % p->slotsPerRow) * LANES;
+            long n = p->ow - ox;
+            nValid[r] = n < LANES ? (int)n : LANES;
+            if (nValid[r] < LANES) partial = 1;
+            outPtr[r] = y + oy * p->ow + ox;
+            inOff[r] = p->pointwise ? oy * p->ow + ox : oy * p->sh * (long)p->sw * p->wph + ox;
+        }
+        // the oc blocks of this tile inside [u0, u1)
+        long b0 = u % p->ocBlocks;
+        long bEnd = (t + 1) * p->ocBlocks < u1 ? p->ocBlocks : u1 - t * p->ocBlocks;
+        for (long b = b0; b < bEnd; b++) {
+            int oc0 = (int)b * OCB;
+            float *outs[MAXR];
+            const float *sums[MAXR];
+            for (int r = 0; r < RW; r++) {
+                long off = (outPtr[r] - y) + (long)oc0 * p->oh * p->ow;
+                outs[r] = y + off;
+                sums[r] = sum ? sum + off : 0;
+            }
+            if (p->pointwise && partial)
+                FN(tile)(OCB, RW, 1, p, xin, koff, kk, packed + b * wBlock, inOff, outs, sums, nValid, oc0, bias, act);
+            else
+                FN(tile)(OCB, RW, 0, p, xin, koff, kk, packed + b * wBlock, inOff, outs, sums, nValid, oc0, bias, act);
+        }
+        u = (t + 1) * p->ocBlocks;
+    }
+}
+
+static void FN(conv_run)(const ck_conv_plan *p, const float *xin, const float *packed, const float *bias,
+                         const float *sum, float *y, ck_act act, long u0, long u1) {
+    if (p->ocb == 8 && p->rw == 3) FN(run_block)(8, 3, p, xin, packed, bias, sum, y, &act, u0, u1);
+    else if (p->ocb == 4 && p->rw == 6) FN(run_block)(4, 6, p, xin, packed, bias, sum, y, &act, u0, u1);
+    else if (p->ocb == 6 && p->rw == 4) FN(run_block)(6, 4, p, xin, packed, bias, sum, y, &act, u0, u1);
+    else if (p->ocb == 4 && p->rw == 3) FN(run_block)(4, 3, p, xin, packed, bias, sum, y, &act, u0, u1);
+    else if (p->ocb == 8 && p->rw == 1) FN(run_block)(8, 1, p, xin, packed, bias, sum, y, &act, u0, u1);
+    else FN(run_block)(1, 1, p, xin, packed, bias, sum, y, &act, u0, u1);
+}
+
+/// Depthwise: per channel, pad the plane into scratch, then RW-slot tiles along the
+/// flattened slot order with kh*kw broadcast weights.
+static void FN(dw_run)(const ck_conv_plan *p, const float *x, const float *w, const float *bias,
+                       const float *sum, float *y, ck_act act, float *scratch, int c0, int c1) {
+    enum { RW = 4 };
+    const int kk = p->kh * p->kw;
+    long koff[64];
+    ck_kernel_offsets(p, koff);
+    const long totalSlots = (long)p->oh * p->slotsPerRow;
+    const long inPlane = (long)p->h * p->w, outPlane = (long)p->oh * p->ow;
+    for (int ch = c0; ch < c1; ch++) {
+        ck_conv_pad(p, x + ch * inPlane, scratch, 0, 1);
+        const float *wc = w + (long)ch * kk;
+        float *yc = y + ch * outPlane;
+        float b = bias ? bias[ch] : 0.0f;
+        for (long s0 = 0; s0 < totalSlots; s0 += RW) {
+            long inOff[RW];
+            float *outPtr[RW];
+            int nValid[RW];
+            for (int r = 0; r < RW; r++) {
+                long s = s0 + r;
+                if (s >= totalSlots) { inOff[r] = 0; outPtr[r] = yc; nValid[r] = 0; continue; }
+                long oy = s / p->slotsPerRow, ox = (s % p->slotsPerRow) * LANES;
+                long n = p->ow - ox;
+                nValid[r] = n < LANES ? (int)n : LANES;
+                outPtr[r] = yc + oy * p->ow + ox;
+                inOff[r] = oy * p->sh * (long)p->sw * p->wph + ox;
+            }
+            vf acc[RW];
+            for (int r = 0; r < RW; r++) acc[r] = VZERO();
+            for (int k = 0; k < kk; k++) {
+                vf wv = VSET1(wc[k]);
+                const float *xk = scratch + koff[k];
+                for (int r = 0; r < RW; r++) acc[r] = VFMA(wv, VLOAD(xk + inOff[r]), acc[r]);
+            }
+            for (int r = 0; r < RW; r++)
+                if (nValid[r] > 0)
+                    FN(epilogue)(acc[r], b, sum ? sum + (outPtr[r] - y) : 0, &act, ch, outPtr[r], nValid[r]);
+        }
+    }
+}
+
+#undef MAXO
+#undef MAXR

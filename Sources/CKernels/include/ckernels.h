@@ -1,0 +1,70 @@
+// CKernels: hot convolution loops in C, compiled per instruction set (AVX-512, AVX2+FMA) and
+// chosen at run time, with a portable scalar version. Swift plans the shapes and the work
+// units; these functions only run the loops over raw float buffers (NCHW).
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stddef.h>
+
+/// Instruction sets, ordered: a machine running level L can run every level <= L.
+enum { CK_ISA_SCALAR = 0, CK_ISA_AVX2 = 1, CK_ISA_AVX512 = 2 };
+
+/// The best instruction set this CPU supports.
+int ck_cpu_isa(void);
+/// Float lanes per vector for an instruction set (1, 8, 16).
+int ck_isa_lanes(int isa);
+
+/// Activation fused into a kernel's epilogue.
+///   0 none, 1 relu, 2 leaky relu (a), 3 clip [a, b], 4 prelu (slopes[channel], or a when
+///   slopes is NULL), 5 hard sigmoid max(0, min(1, a v + b)), 6 hard swish.
+typedef struct {
+    int kind;
+    float a, b;
+    const float *slopes;    // indexed by the output channel of the call (group offset applied)
+} ck_act;
+
+/// One 2-D convolution of one group, as the direct kernel sees it.
+///   input (padded, column phases split):  xp[c][hp][sw][wph]   (from ck_conv_pad)
+///   packed weights:                       wp[m / ocb rounded up][c][kh * kw][ocb]
+///   output:                               y[m][oh][ow]
+/// Output pixels go in vectors of `lanes` along a row ("slots", slotsPerRow per row, the last
+/// one partly masked); a tile is `rw` consecutive slots (in row-major slot order) times `ocb`
+/// output channels. Work unit u = tile * ocBlocks + ocBlock.
+typedef struct {
+    int c, h, w;              // input channels, height, width (of this group)
+    int m, oh, ow;            // output channels, height, width
+    int kh, kw, sh, sw, dh, dw;
+    int padTop, padLeft;
+    int isa, ocb, rw;         // instruction set and register block
+    int hp, wph;              // padded rows; columns per phase
+    long planeStride;         // floats per padded channel plane (>= hp * sw * wph)
+    int slotsPerRow, tiles, ocBlocks;
+    int pointwise;            // in: 1 allows it; out: 1 when x is read as it lies (1x1, stride 1, no pads)
+} ck_conv_plan;
+
+/// Fills in the derived fields (hp, wph, planeStride, slots, tiles, ocBlocks, pointwise).
+/// A pointwise plan is then usually re-finished with h = oh = 1, w = ow = the plane size
+/// (one long row), which the caller does.
+void ck_conv_plan_finish(ck_conv_plan *p);
+/// Floats of packed weights for a plan.
+long ck_conv_packed_count(const ck_conv_plan *p);
+/// w[m][c][kh][kw] -> packed layout (zero rows for the output channels past m).
+void ck_conv_pack_weights(const ck_conv_plan *p, const float *w, float *packed);
+/// Padded, phase-split copy of input channels [c0, c1) of x[c][h][w] into xp.
+void ck_conv_pad(const ck_conv_plan *p, const float *x, float *xp, int c0, int c1);
+/// Runs work units [u0, u1): y = act(conv(x) + bias + sum). `xin` is the padded input (or x
+/// itself when pointwise); bias (per channel) and sum (laid out like y: a fused residual Add)
+/// may be NULL.
+void ck_conv_run(const ck_conv_plan *p, const float *xin, const float *packed, const float *bias,
+                 const float *sum, float *y, ck_act act, long u0, long u1);
+
+/// Depthwise convolution (one input and one output channel per group).
+///   x[c][h][w], w[c][kh][kw], bias[c] or NULL, sum[c][oh][ow] or NULL, y[c][oh][ow];
+///   y = act(conv(x) + bias + sum) for channels [c0, c1).
+/// `scratch` holds one padded plane (ck_dw_scratch floats). Uses plan fields c, h, w, oh, ow,
+/// kh..padLeft and isa (m == c, ocb and rw ignored).
+long ck_dw_scratch(const ck_conv_plan *p);
+void ck_dw_run(const ck_conv_plan *p, const float *x, const float *w, const float *bias, const float *sum,
+               float *y, ck_act act, float *scratch, int c0, int c1);
+
+#endif

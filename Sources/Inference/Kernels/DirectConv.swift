@@ -1,0 +1,211 @@
+// DirectConv: convolution without im2col, through the C kernels of CKernels (AVX-512 or
+// AVX2+FMA chosen at run time, scalar C elsewhere). The input of each group is copied once into
+// a zero-padded, column-phase-split scratch (so the inner loops have no bounds checks and
+// stride 2 reads contiguous vectors); weights are packed at load time as
+// [ocBlock][c][kh*kw][ocb]; a register tile of ocb output channels x rw vectors of output
+// pixels accumulates over c*kh*kw with broadcast FMAs; bias and the activation are applied
+// in registers before the store. Twin: `convReference`.
+//   x: [n, c, h, w]   weight: [m, c/group, kh, kw]   bias: [m]   y: [n, m, oh, ow]
+// Work units (tile x output-channel block, or channel for depthwise) are fixed by the shape,
+// and each unit's arithmetic does not depend on who runs it: 1 and 2 threads are bit-identical.
+
+import CKernels
+import Foundation
+
+enum DirectConv {
+    /// The instruction set used: the CPU's best, or lower when DRIVEPIPE_ISA (scalar, avx2,
+    /// avx512) asks for it (A/B benchmarking, tests of the other paths).
+    static let isa: Int32 = {
+        let best = ck_cpu_isa()
+        switch ProcessInfo.processInfo.environment["DRIVEPIPE_ISA"] {
+        case "scalar": return Int32(CK_ISA_SCALAR)
+        case "avx2": return min(best, Int32(CK_ISA_AVX2))
+        default: return best
+        }
+    }()
+
+    /// DRIVEPIPE_DIRECT=0 turns the direct kernels off (A/B against im2col/Winograd + sgemm).
+    static let enabled: Bool = ProcessInfo.processInfo.environment["DRIVEPIPE_DIRECT"] != "0"
+
+    /// Largest kh*kw the C kernels take (their tap table).
+    static let maxTaps = 64
+
+    /// A convolution compiled for the direct kernel: the C plan of one group, packed weights
+    /// of every group, the fused activation.
+    final class Plan: @unchecked Sendable {
+        // Invariant: built at compile time, read-only while kernels run.
+        let g: ConvGeometry
+        let cp: ck_conv_plan
+        let packed: FloatStore
+        let packedPerGroup: Int
+        let act: FusedActivation
+        /// Scratch floats: one padded copy of a group's input (none for pointwise).
+        var scratch: Int { cp.pointwise != 0 ? 0 : g.cg * cp.planeStride }
+
+        init(g: ConvGeometry, cp: ck_conv_plan, packed: FloatStore, packedPerGroup: Int, act: FusedActivation) {
+            self.g = g; self.cp = cp; self.packed = packed; self.packedPerGroup = packedPerGroup; self.act = act
+        }
+    }
+
+    /// The C plan of one group of `g` with an ocb x rw register block.
+    static func cPlan(_ g: ConvGeometry, isa: Int32, ocb: Int, rw: Int, channels c: Int, outChannels m: Int,
+                      allowPointwise: Bool = true) -> ck_conv_plan {
+        var p = ck_conv_plan()
+        p.c = Int32(c); p.h = Int32(g.h); p.w = Int32(g.w)
+        p.m = Int32(m); p.oh = Int32(g.oh); p.ow = Int32(g.ow)
+        p.kh = Int32(g.kh); p.kw = Int32(g.kw); p.sh = Int32(g.sh); p.sw = Int32(g.sw)
+        p.dh = Int32(g.dh); p.dw = Int32(g.dw)
+        p.padTop = Int32(g.padTop); p.padLeft = Int32(g.padLeft)
+        p.isa = isa; p.ocb = Int32(ocb); p.rw = Int32(rw)
+        p.pointwise = allowPointwise ? 1 : 0
+        ck_conv_plan_finish(&p)
+        if p.pointwise != 0 {
+            // a pointwise plane is one long row: vectors run across row ends
+            p.h = 1; p.w = Int32(g.inPlane); p.oh = 1; p.ow = Int32(g.outPlane)
+            ck_conv_plan_finish(&p)
+        }
+        return p
+    }
+
+    /// Register block for `mg` output channels: (ocb, rw) with the fewest padded channels
+    /// (ties to the larger ocb: fewer input reloads). AVX2 has 16 registers: 4 x 3 only.
+    static func block(mg: Int, isa: Int32) -> (Int, Int) {
+        if isa == Int32(CK_ISA_AVX2) { return (4, 3) }
+        if isa == Int32(CK_ISA_SCALAR) { return (4, 3) }
+        let options = [(8, 3), (6, 4), (4, 6)]
+        func waste(_ o: Int) -> Int { (mg + o - 1) / o * o - mg }
+        return options.min { waste($0.0) < waste($1.0) || (waste($0.0) == waste($1.0) && $0.0 > $1.0) }!
+    }
+
+    /// Whether the direct kernel should run `g` rather than im2col/Winograd + sgemm
+    /// (measured with `drivepipe bench --profile`, DRIVEPIPE_DIRECT=0 for the other side).
+    static func suits(_ g: ConvGeometry) -> Bool {
+        true
+    }
+
+    /// A plan for `g` with constant weights [m, cg, kh, kw], or nil when the kernel does not
+    /// apply (too many taps).
+    static func plan(_ g: ConvGeometry, weights: [Float], act: Activation, isa: Int32 = isa,
+                     block forced: (Int, Int)? = nil) -> Plan? {
+        guard g.kh * g.kw <= maxTaps, weights.count == g.m * g.kSize else { return nil }
+        let (ocb, rw) = forced ?? block(mg: g.mg, isa: isa)
+        var cp = cPlan(g, isa: isa, ocb: ocb, rw: rw, channels: g.cg, outChannels: g.mg)
+        let per = ck_conv_packed_count(&cp)
+        let packed = FloatStore(count: per * g.group)
+        weights.withUnsafeBufferPointer { w in
+            for grp in 0..<g.group {
+                ck_conv_pack_weights(&cp, w.baseAddress! + grp * g.mg * g.kSize, packed.p + grp * per)
+            }
+        }
+        return Plan(g: g, cp: cp, packed: packed, packedPerGroup: per, act: FusedActivation(act))
+    }
+
+    /// y = act(conv(x) + bias + sum); `sum` (shaped like y) is a fused residual Add;
+    /// `scratch` holds `plan.scratch` floats.
+    static func conv(_ p: Plan, _ x: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, sum: UnsafePointer<Float>? = nil,
+                     _ y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
+        let g = p.g
+        var cp = p.cp
+        let units = Int(cp.tiles) * Int(cp.ocBlocks)
+        // units of at least ~64K multiply-adds each before a second thread joins
+        let perUnit = max(1, Int(cp.ocb) * Int(cp.rw) * Int(ck_isa_lanes(cp.isa)) * g.kSize)
+        let minUnits = max(1, 65536 / perUnit)
+        for b in 0..<g.n {
+            for grp in 0..<g.group {
+                let xg = x + (b * g.c + grp * g.cg) * g.inPlane
+                let yg = y + (b * g.m + grp * g.mg) * g.outPlane
+                let wg = p.packed.p + grp * p.packedPerGroup
+                let bg = bias.map { $0 + grp * g.mg }
+                let sg = sum.map { $0 + (b * g.m + grp * g.mg) * g.outPlane }
+                let act = p.act.c(channelOffset: grp * g.mg)
+                var xin = UnsafePointer(xg)
+                if cp.pointwise == 0 {
+                    Parallel.chunks(g.cg, threads: threads, minChunk: max(1, g.cg / 2)) { lo, hi in
+                        ck_conv_pad(&cp, xg, scratch, Int32(lo), Int32(hi))
+                    }
+                    xin = UnsafePointer(scratch)
+                }
+                Parallel.chunks(units, threads: threads, minChunk: minUnits) { lo, hi in
+                    var cpl = cp
+                    ck_conv_run(&cpl, xin, wg, bg, sg, yg, act, lo, hi)
+                }
+                p.act.applyRest(yg, channels: g.mg, plane: g.outPlane, channelOffset: grp * g.mg, threads: threads)
+            }
+        }
+    }
+
+    /// A depthwise plan (group == c == m): only geometry and the activation.
+    static func depthwisePlan(_ g: ConvGeometry, act: Activation, isa: Int32 = isa) -> Plan? {
+        guard g.isDepthwise, g.cg == 1, g.kh * g.kw <= maxTaps else { return nil }
+        // the depthwise kernel pads every plane: no pointwise form
+        let cp = cPlan(g, isa: isa, ocb: 1, rw: 1, channels: 1, outChannels: 1, allowPointwise: false)
+        return Plan(g: g, cp: cp, packed: FloatStore(count: 0), packedPerGroup: 0, act: FusedActivation(act))
+    }
+
+    /// Scratch floats of a depthwise plan run on `threads` workers (one padded plane each).
+    static func depthwiseScratch(_ p: Plan, threads: Int) -> Int {
+        var cp = p.cp
+        return ck_dw_scratch(&cp) * max(1, threads)
+    }
+
+    /// Depthwise y = act(conv(x) + bias + sum); weights [c, 1, kh, kw] as given.
+    static func depthwise(_ p: Plan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+                          sum: UnsafePointer<Float>? = nil, _ y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
+        let g = p.g
+        let cp = p.cp
+        var c = cp
+        let per = ck_dw_scratch(&c)
+        let act = p.act.c(channelOffset: 0)
+        for b in 0..<g.n {
+            let xb = x + b * g.c * g.inPlane, yb = y + b * g.m * g.outPlane
+            let sb = sum.map { $0 + b * g.m * g.outPlane }
+            Parallel.tasks(g.c, threads: threads, minChunk: max(1, 16384 / max(1, g.outPlane * g.kh * g.kw))) { worker, lo, hi in
+                var cpl = cp
+                ck_dw_run(&cpl, xb, w, bias, sb, yb, act, scratch + worker * per, Int32(lo), Int32(hi))
+            }
+            p.act.applyRest(yb, channels: g.c, plane: g.outPlane, channelOffset: 0, threads: threads)
+        }
+    }
+}
+
+/// An activation split into the part the C epilogue applies in registers and the rest
+/// (sigmoid, tanh), applied afterwards in Swift per channel.
+final class FusedActivation: @unchecked Sendable {
+    // Invariant: built at compile time, read-only afterwards.
+    let kind: Int32, a: Float, b: Float
+    let slopes: FloatStore?
+    let rest: Activation
+
+    init(_ act: Activation) {
+        var kind: Int32 = 0, a: Float = 0, b: Float = 0
+        var slopes: FloatStore? = nil
+        var rest = Activation.none
+        switch act {
+        case .none: break
+        case .relu: kind = 1
+        case let .leakyRelu(s): kind = 2; a = s
+        case let .clip(lo, hi): kind = 3; a = lo; b = hi
+        case let .prelu(s):
+            kind = 4
+            if s.count == 1 { a = s[0] } else { slopes = FloatStore(s) }
+        case let .hardSigmoid(alpha, beta): kind = 5; a = alpha; b = beta
+        case .hardSwish: kind = 6
+        case .sigmoid, .tanh: rest = act
+        }
+        self.kind = kind; self.a = a; self.b = b; self.slopes = slopes; self.rest = rest
+    }
+
+    /// The C epilogue's activation for output channels starting at `channelOffset`.
+    func c(channelOffset: Int) -> ck_act {
+        ck_act(kind: kind, a: a, b: b, slopes: slopes.map { UnsafePointer($0.p + channelOffset) })
+    }
+
+    /// Applies the unfused part in place to y[channels][plane].
+    func applyRest(_ y: UnsafeMutablePointer<Float>, channels: Int, plane: Int, channelOffset: Int, threads: Int) {
+        if rest == .none { return }
+        let act = rest
+        Parallel.chunks(channels, threads: threads) { lo, hi in
+            for ch in lo..<hi { act.apply(y + ch * plane, plane, channel: channelOffset + ch) }
+        }
+    }
+}
