@@ -46,24 +46,24 @@ func compileBinary(_ ctx: OpContext) throws -> CompiledOp {
     let a = ctx.shape(0), b = ctx.shape(1)
     guard let out = broadcastShapes(a, b) else { throw ctx.fail("broadcastable shapes", "\(a) and \(b)") }
     let op = ctx.node.op
-    let f: (Float, Float) -> Float
-    switch op {
-    case "Add", "Sum": f = { $0 + $1 }
-    case "Sub": f = { $0 - $1 }
-    case "Mul": f = { $0 * $1 }
-    case "Div": f = { $0 / $1 }
-    case "Pow": f = { powf($0, $1) }
-    case "Max": f = { max($0, $1) }
-    case "Min": f = { min($0, $1) }
-    case "PRelu": f = { $0 < 0 ? $0 * $1 : $0 }
-    default: throw InferenceError.unsupportedOp(op: op, node: ctx.node.name)
-    }
     let plan = BroadcastPlan(out: out, a: a, b: b)
     let threads = ctx.threads
     let intDiv = op == "Div" && ctx.optionalConst(0)?.ints != nil && ctx.optionalConst(1)?.ints != nil
-    return CompiledOp(outShapes: [out], flops: product(out)) { ins, outs, _ in
-        plan.run(ins[0], ins[1], outs[0], threads: threads, intDiv ? { ($0 / $1).rounded(.towardZero) } : f)
+    // Each case hands the loops a literal closure, so they are specialised (and vectorised) per op.
+    let kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+    switch op {
+    case "Add", "Sum": kernel = { plan.run($0, $1, $2, threads: threads) { $0 + $1 } }
+    case "Sub": kernel = { plan.run($0, $1, $2, threads: threads) { $0 - $1 } }
+    case "Mul": kernel = { plan.run($0, $1, $2, threads: threads) { $0 * $1 } }
+    case "Div" where intDiv: kernel = { plan.run($0, $1, $2, threads: threads) { ($0 / $1).rounded(.towardZero) } }
+    case "Div": kernel = { plan.run($0, $1, $2, threads: threads) { $0 / $1 } }
+    case "Pow": kernel = { plan.run($0, $1, $2, threads: threads) { powf($0, $1) } }
+    case "Max": kernel = { plan.run($0, $1, $2, threads: threads) { max($0, $1) } }
+    case "Min": kernel = { plan.run($0, $1, $2, threads: threads) { min($0, $1) } }
+    case "PRelu": kernel = { plan.run($0, $1, $2, threads: threads) { $0 < 0 ? $0 * $1 : $0 } }
+    default: throw InferenceError.unsupportedOp(op: op, node: ctx.node.name)
     }
+    return CompiledOp(outShapes: [out], flops: product(out)) { ins, outs, _ in kernel(ins[0], ins[1], outs[0]) }
 }
 
 /// Broadcast loop plan: output as rows of `inner`; each operand steps 0 or 1 inside a row.

@@ -111,22 +111,67 @@ func compileResize(_ ctx: OpContext) throws -> CompiledOp {
     }
     let (y0, y1, wy) = taps(outH, scaleH, inH)
     let (x0, x1, wx) = taps(outW, scaleW, inW)
-    return CompiledOp(outShapes: [outShape], flops: 6 * outCount) { ins, outs, _ in
-        Parallel.chunks(planes, threads: threads) { lo, hi in
+    let rowTaps = LinearTaps(y0, y1, wy), colTaps = LinearTaps(x0, x1, wx)
+    // Separable: every input row interpolated along x once (into scratch: inH x outW per
+    // worker), then each output row is a blend of two of those rows. Same arithmetic, and
+    // so the same bits, as blending the four neighbours per output pixel (`resizeLinearReference`).
+    return CompiledOp(outShapes: [outShape], scratchCount: threads * inH * outW, flops: 6 * outCount) { ins, outs, scratch in
+        Parallel.tasks(planes, threads: threads) { worker, lo, hi in
+            let rows = scratch + worker * inH * outW
             for p in lo..<hi {
-                let src = ins[0] + p * inH * inW, dst = outs[0] + p * outH * outW
-                for y in 0..<outH {
-                    let r0 = src + y0[y] * inW, r1 = src + y1[y] * inW
-                    let b = wy[y], a = 1 - b
-                    let d = dst + y * outW
-                    for x in 0..<outW {
-                        let q = wx[x], pq = 1 - q
-                        let top = r0[x0[x]] * pq + r0[x1[x]] * q
-                        let bot = r1[x0[x]] * pq + r1[x1[x]] * q
-                        d[x] = top * a + bot * b
-                    }
-                }
+                resizeLinearPlane(ins[0] + p * inH * inW, inH, inW, outs[0] + p * outH * outW, outH, outW,
+                                  rowTaps, colTaps, rows: rows)
             }
+        }
+    }
+}
+
+/// Source taps of linear interpolation along one axis: out[o] = in[i0[o]] * (1 - w[o]) + in[i1[o]] * w[o].
+final class LinearTaps: @unchecked Sendable {
+    // Invariant: written once at compile time, read-only while kernels run.
+    let i0: UnsafeMutablePointer<Int>, i1: UnsafeMutablePointer<Int>, w: UnsafeMutablePointer<Float>
+    let count: Int
+    init(_ a: [Int], _ b: [Int], _ weights: [Float]) {
+        count = a.count
+        i0 = .allocate(capacity: max(1, count)); i1 = .allocate(capacity: max(1, count)); w = .allocate(capacity: max(1, count))
+        for k in 0..<count { i0[k] = a[k]; i1[k] = b[k]; w[k] = weights[k] }
+    }
+    deinit { i0.deallocate(); i1.deallocate(); w.deallocate() }
+}
+
+/// Linear resize of one plane, separable.
+///   src: [inH, inW]   dst: [outH, outW]   rows (scratch): [inH, outW]
+func resizeLinearPlane(_ src: UnsafePointer<Float>, _ inH: Int, _ inW: Int,
+                       _ dst: UnsafeMutablePointer<Float>, _ outH: Int, _ outW: Int,
+                       _ ty: LinearTaps, _ tx: LinearTaps, rows: UnsafeMutablePointer<Float>) {
+    let x0 = tx.i0, x1 = tx.i1, wx = tx.w
+    for r in 0..<inH {
+        let s = src + r * inW, h = rows + r * outW
+        for x in 0..<outW {
+            let q = wx[x]
+            h[x] = s[x0[x]] * (1 - q) + s[x1[x]] * q
+        }
+    }
+    for y in 0..<outH {
+        let h0 = UnsafePointer(rows + ty.i0[y] * outW), h1 = UnsafePointer(rows + ty.i1[y] * outW)
+        let b = ty.w[y], a = 1 - b
+        let d = dst + y * outW
+        for x in 0..<outW { d[x] = h0[x] * a + h1[x] * b }
+    }
+}
+
+/// Naive twin of `resizeLinearPlane`: four neighbours per output pixel.
+func resizeLinearReference(_ src: UnsafePointer<Float>, _ inH: Int, _ inW: Int,
+                           _ dst: UnsafeMutablePointer<Float>, _ outH: Int, _ outW: Int,
+                           _ ty: LinearTaps, _ tx: LinearTaps) {
+    for y in 0..<outH {
+        let r0 = src + ty.i0[y] * inW, r1 = src + ty.i1[y] * inW
+        let b = ty.w[y], a = 1 - b
+        for x in 0..<outW {
+            let q = tx.w[x], pq = 1 - q
+            let top = r0[tx.i0[x]] * pq + r0[tx.i1[x]] * q
+            let bot = r1[tx.i0[x]] * pq + r1[tx.i1[x]] * q
+            dst[y * outW + x] = top * a + bot * b
         }
     }
 }
