@@ -66,16 +66,59 @@ func compilePool(_ ctx: OpContext) throws -> CompiledOp {
     let outShape = is1D ? [xs[0], xs[1], g.ow] : [xs[0], xs[1], g.oh, g.ow]
     let threads = ctx.threads
     let flops = g.planes * g.oh * g.ow * g.kh * g.kw
-    return CompiledOp(outShapes: [outShape], flops: flops) { ins, outs, _ in
+    return CompiledOp(outShapes: [outShape], scratchCount: isMax ? threads * g.h * g.ow : 0, flops: flops) { ins, outs, scratch in
         if isMax {
-            maxPool(g, ins[0], outs[0], threads: threads)
+            maxPoolSeparable(g, ins[0], outs[0], scratch: scratch, threads: threads)
         } else {
             avgPool(g, includePad: includePad, ins[0], outs[0], threads: threads)
         }
     }
 }
 
-/// x: [planes, h, w] -> y: [planes, oh, ow]
+/// Max pooling as two 1-D passes (max is exact, so the bits equal `maxPool`'s): each input row's
+/// window maxima along x into scratch, then maxima of those along y. kh + kw comparisons per
+/// output instead of kh * kw (the SPP block's 9x9 windows: 18 instead of 81).
+///   x: [planes, h, w] -> y: [planes, oh, ow]; scratch: [threads, h, ow]
+func maxPoolSeparable(_ g: PoolGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                      scratch: UnsafeMutablePointer<Float>, threads: Int) {
+    Parallel.tasks(g.planes, threads: threads) { worker, lo, hi in
+        let rows = scratch + worker * g.h * g.ow
+        for p in lo..<hi {
+            let src = x + p * g.h * g.w, dst = y + p * g.oh * g.ow
+            for iy in 0..<g.h {
+                let row = src + iy * g.w, r = rows + iy * g.ow
+                for ox in 0..<g.ow {
+                    let x0 = ox * g.sw - g.padLeft
+                    var m = -Float.infinity
+                    for kx in 0..<g.kw {
+                        let ix = x0 + kx * g.dw
+                        if ix < 0 || ix >= g.w { continue }
+                        let v = row[ix]
+                        if v > m || v.isNaN { m = v }
+                    }
+                    r[ox] = m
+                }
+            }
+            for oy in 0..<g.oh {
+                let y0 = oy * g.sh - g.padTop
+                let d = dst + oy * g.ow
+                for ox in 0..<g.ow { d[ox] = -Float.infinity }
+                for ky in 0..<g.kh {
+                    let iy = y0 + ky * g.dh
+                    if iy < 0 || iy >= g.h { continue }
+                    let r = rows + iy * g.ow
+                    for ox in 0..<g.ow {
+                        let v = r[ox], m = d[ox]
+                        // a NaN window stays NaN (as in the naive twin)
+                        d[ox] = (v > m || v.isNaN) && !m.isNaN ? v : m
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Naive twin of `maxPoolSeparable`.   x: [planes, h, w] -> y: [planes, oh, ow]
 func maxPool(_ g: PoolGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, threads: Int) {
     Parallel.chunks(g.planes, threads: threads) { lo, hi in
         for p in lo..<hi {
