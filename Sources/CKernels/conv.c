@@ -41,6 +41,7 @@ void ck_conv_plan_finish(ck_conv_plan *p) {
     long slots = (long)p->oh * p->slotsPerRow;
     p->tiles = (int)((slots + p->rw - 1) / p->rw);
     p->ocBlocks = (p->m + p->ocb - 1) / p->ocb;
+    if (p->bandTiles <= 0 || p->bandTiles > p->tiles) p->bandTiles = p->tiles;
 }
 
 long ck_conv_packed_count(const ck_conv_plan *p) { return (long)p->ocBlocks * p->ocb * p->c * p->kh * p->kw; }
@@ -57,40 +58,16 @@ void ck_conv_pack_weights(const ck_conv_plan *p, const float *w, float *packed) 
                 }
 }
 
-void ck_conv_pad(const ck_conv_plan *p, const float *x, float *xp, int c0, int c1) {
-    const long inPlane = (long)p->h * p->w;
-    for (int ic = c0; ic < c1; ic++) {
-        const float *src = x + ic * inPlane;
-        float *dst = xp + ic * p->planeStride;
-        for (int r = 0; r < p->hp; r++) {
-            const int iy = r - p->padTop;
-            for (int ph = 0; ph < p->sw; ph++) {
-                float *d = dst + ((long)r * p->sw + ph) * p->wph;
-                if (iy < 0 || iy >= p->h) { memset(d, 0, sizeof(float) * p->wph); continue; }
-                const float *row = src + (long)iy * p->w;
-                if (p->sw == 1) {
-                    // d[q] = row[q - padLeft] where inside
-                    int lo = p->padLeft, hi = p->padLeft + p->w;
-                    if (lo > p->wph) lo = p->wph;
-                    if (hi > p->wph) hi = p->wph;
-                    if (lo > 0) memset(d, 0, sizeof(float) * lo);
-                    if (hi > lo) memcpy(d + lo, row + (lo - p->padLeft), sizeof(float) * (hi - lo));
-                    if (hi < p->wph) memset(d + hi, 0, sizeof(float) * (p->wph - hi));
-                } else {
-                    // d[q] = row[q * sw + ph - padLeft] for q in [qlo, qhi), zero elsewhere
-                    const int off = ph - p->padLeft;
-                    int qlo = off >= 0 ? 0 : (-off + p->sw - 1) / p->sw;
-                    int qhi = (p->w - off + p->sw - 1) / p->sw;
-                    if (qhi > p->wph) qhi = p->wph;
-                    if (qlo > qhi) qlo = qhi;
-                    for (int q = 0; q < qlo; q++) d[q] = 0.0f;
-                    const float *s = row + off;
-                    for (int q = qlo; q < qhi; q++) d[q] = s[q * p->sw];
-                    for (int q = qhi; q < p->wph; q++) d[q] = 0.0f;
-                }
-            }
-        }
-    }
+/// Work unit u -> (tile, output-channel block): bands of bandTiles tiles; inside a band the
+/// output-channel block is the outer index (its packed weights stay in L1 across the band's
+/// tiles, the band's input in L2).
+static inline void ck_unit(const ck_conv_plan *p, long u, long *tile, long *block) {
+    const long perBand = (long)p->bandTiles * p->ocBlocks;
+    const long band = u / perBand, r = u % perBand;
+    const long t0 = band * p->bandTiles;
+    const long bt = p->tiles - t0 < p->bandTiles ? p->tiles - t0 : p->bandTiles;
+    *block = r / bt;
+    *tile = t0 + r % bt;
 }
 
 /// Offsets of the kh*kw taps inside one padded channel plane (at most 64 taps).
@@ -138,6 +115,7 @@ typedef float vf_scalar;
 #undef VMAX
 #undef VMIN
 #undef VNEG_SELECT
+#undef VDEINTERLEAVE
 
 #if defined(__x86_64__)
 // ---- AVX2 + FMA ----
@@ -159,6 +137,13 @@ static const int ck_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0
 #define VMAX(a, b) _mm256_max_ps((a), (b))
 #define VMIN(a, b) _mm256_min_ps((a), (b))
 #define VNEG_SELECT(v, t) _mm256_blendv_ps((v), (t), _mm256_cmp_ps((v), _mm256_setzero_ps(), _CMP_LT_OQ))
+#define VDEINTERLEAVE(p, e, o) do { \
+        __m256 a_ = _mm256_loadu_ps(p), b_ = _mm256_loadu_ps((p) + 8); \
+        __m256 e_ = _mm256_shuffle_ps(a_, b_, _MM_SHUFFLE(2, 0, 2, 0)); \
+        __m256 o_ = _mm256_shuffle_ps(a_, b_, _MM_SHUFFLE(3, 1, 3, 1)); \
+        (e) = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e_), _MM_SHUFFLE(3, 1, 2, 0))); \
+        (o) = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o_), _MM_SHUFFLE(3, 1, 2, 0))); \
+    } while (0)
 #include "conv_body.h"
 #undef FN
 #undef LANES
@@ -175,6 +160,7 @@ static const int ck_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0
 #undef VMAX
 #undef VMIN
 #undef VNEG_SELECT
+#undef VDEINTERLEAVE
 #pragma clang attribute pop
 
 // ---- AVX-512 (F, VL, BW, DQ) ----
@@ -195,9 +181,73 @@ static const int ck_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0
 #define VMAX(a, b) _mm512_max_ps((a), (b))
 #define VMIN(a, b) _mm512_min_ps((a), (b))
 #define VNEG_SELECT(v, t) _mm512_mask_blend_ps(_mm512_cmp_ps_mask((v), _mm512_setzero_ps(), _CMP_LT_OQ), (v), (t))
+#define VDEINTERLEAVE(p, e, o) do { \
+        __m512 a_ = _mm512_loadu_ps(p), b_ = _mm512_loadu_ps((p) + 16); \
+        (e) = _mm512_permutex2var_ps(a_, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), b_); \
+        (o) = _mm512_permutex2var_ps(a_, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), b_); \
+    } while (0)
 #include "conv_body.h"
 #pragma clang attribute pop
 #endif
+
+/// even[i] = src[2i] (i < nE), odd[i] = src[2i + 1] (i < nO); src has w floats.
+static void deinterleave(int isa, const float *src, int w, float *even, int nE, float *odd, int nO) {
+#if defined(__x86_64__)
+    if (isa == CK_ISA_AVX512) { deinterleave_avx512(src, w, even, nE, odd, nO); return; }
+    if (isa == CK_ISA_AVX2) { deinterleave_avx2(src, w, even, nE, odd, nO); return; }
+#endif
+    deinterleave_scalar(src, w, even, nE, odd, nO);
+}
+
+void ck_conv_pad(const ck_conv_plan *p, const float *x, float *xp, int c0, int c1) {
+    const long inPlane = (long)p->h * p->w;
+    for (int ic = c0; ic < c1; ic++) {
+        const float *src = x + ic * inPlane;
+        float *dst = xp + ic * p->planeStride;
+        for (int r = 0; r < p->hp; r++) {
+            const int iy = r - p->padTop;
+            for (int ph = 0; ph < p->sw; ph++) {
+                float *d = dst + ((long)r * p->sw + ph) * p->wph;
+                if (iy < 0 || iy >= p->h) { memset(d, 0, sizeof(float) * p->wph); continue; }
+                const float *row = src + (long)iy * p->w;
+                if (p->sw == 1) {
+                    // d[q] = row[q - padLeft] where inside
+                    int lo = p->padLeft, hi = p->padLeft + p->w;
+                    if (lo > p->wph) lo = p->wph;
+                    if (hi > p->wph) hi = p->wph;
+                    if (lo > 0) memset(d, 0, sizeof(float) * lo);
+                    if (hi > lo) memcpy(d + lo, row + (lo - p->padLeft), sizeof(float) * (hi - lo));
+                    if (hi < p->wph) memset(d + hi, 0, sizeof(float) * (p->wph - hi));
+                } else if (p->sw == 2 && ph == 0) {
+                    // both phases at once: input column ix goes to padded column ix + padLeft,
+                    // phase (ix + padLeft) % 2, index (ix + padLeft) / 2
+                    float *d1 = d + p->wph;
+                    memset(d, 0, sizeof(float) * 2 * p->wph);
+                    const int pl = p->padLeft;
+                    // evens (ix = 2i) and odds (ix = 2i + 1): destination row and first index
+                    float *dE = (pl & 1) ? d1 : d, *dO = (pl & 1) ? d : d1;
+                    const int offE = pl / 2, offO = (pl + 1) / 2;
+                    int nE = (p->w + 1) / 2, nO = p->w / 2;
+                    if (nE > p->wph - offE) nE = p->wph - offE > 0 ? p->wph - offE : 0;
+                    if (nO > p->wph - offO) nO = p->wph - offO > 0 ? p->wph - offO : 0;
+                    deinterleave(p->isa, row, p->w, dE + offE, nE, dO + offO, nO);
+                    break;
+                } else {
+                    // d[q] = row[q * sw + ph - padLeft] for q in [qlo, qhi), zero elsewhere
+                    const int off = ph - p->padLeft;
+                    int qlo = off >= 0 ? 0 : (-off + p->sw - 1) / p->sw;
+                    int qhi = (p->w - off + p->sw - 1) / p->sw;
+                    if (qhi > p->wph) qhi = p->wph;
+                    if (qlo > qhi) qlo = qhi;
+                    for (int q = 0; q < qlo; q++) d[q] = 0.0f;
+                    const float *s = row + off;
+                    for (int q = qlo; q < qhi; q++) d[q] = s[q * p->sw];
+                    for (int q = qhi; q < p->wph; q++) d[q] = 0.0f;
+                }
+            }
+        }
+    }
+}
 
 void ck_conv_run(const ck_conv_plan *p, const float *xin, const float *packed, const float *bias,
                  const float *sum, float *y, ck_act act, long u0, long u1) {

@@ -35,26 +35,43 @@ void FN(epilogue)(vf v, float b, const float *sum, const ck_act *act, int oc, fl
 /// ic * planeStride; weights wblk[ic][k][OCB]. MASKED: the loads of slots with n < LANES are
 /// masked too (pointwise tails that would read past the tensor).
 static inline __attribute__((always_inline))
-void FN(tile)(const int OCB, const int RW, const int MASKED, const ck_conv_plan *p, const float *xin,
+void FN(tile)(const int OCB, const int RW, const int MASKED, const int KK, const ck_conv_plan *p, const float *xin,
               const long *koff, int kk, const float *wblk, const long *inOff, float *const *outPtr,
               const float *const *sumPtr, const int *nValid, int oc0, const float *bias, const ck_act *act) {
     vf acc[MAXO][MAXR];
     UNROLL for (int o = 0; o < OCB; o++)
         UNROLL for (int r = 0; r < RW; r++) acc[o][r] = VZERO();
     const float *wq = wblk;
+    const float *xs[MAXR];
+    UNROLL for (int r = 0; r < RW; r++) xs[r] = xin + inOff[r];
+    long ko[KK > 0 ? KK : 1];
+    if (KK > 0) UNROLL for (int k = 0; k < KK; k++) ko[k] = koff[k];
     for (int ic = 0; ic < p->c; ic++) {
-        const float *xc = xin + (long)ic * p->planeStride;
-        for (int k = 0; k < kk; k++) {
-            const float *xk = xc + koff[k];
-            vf in[MAXR];
-            UNROLL for (int r = 0; r < RW; r++)
-                in[r] = (MASKED && nValid[r] < LANES) ? VLOADN(xk + inOff[r], nValid[r]) : VLOAD(xk + inOff[r]);
-            UNROLL for (int o = 0; o < OCB; o++) {
-                vf wv = VSET1(wq[o]);
-                UNROLL for (int r = 0; r < RW; r++) acc[o][r] = VFMA(wv, in[r], acc[o][r]);
+        if (KK > 0) {
+            // fixed tap count (1x1, 3x3): offsets in registers, the tap loop unrolled
+            UNROLL for (int k = 0; k < KK; k++) {
+                vf in[MAXR];
+                UNROLL for (int r = 0; r < RW; r++)
+                    in[r] = (MASKED && nValid[r] < LANES) ? VLOADN(xs[r] + ko[k], nValid[r]) : VLOAD(xs[r] + ko[k]);
+                UNROLL for (int o = 0; o < OCB; o++) {
+                    vf wv = VSET1(wq[o]);
+                    UNROLL for (int r = 0; r < RW; r++) acc[o][r] = VFMA(wv, in[r], acc[o][r]);
+                }
+                wq += OCB;
             }
-            wq += OCB;
+        } else {
+            for (int k = 0; k < kk; k++) {
+                vf in[MAXR];
+                UNROLL for (int r = 0; r < RW; r++)
+                    in[r] = (MASKED && nValid[r] < LANES) ? VLOADN(xs[r] + koff[k], nValid[r]) : VLOAD(xs[r] + koff[k]);
+                UNROLL for (int o = 0; o < OCB; o++) {
+                    vf wv = VSET1(wq[o]);
+                    UNROLL for (int r = 0; r < RW; r++) acc[o][r] = VFMA(wv, in[r], acc[o][r]);
+                }
+                wq += OCB;
+            }
         }
+        UNROLL for (int r = 0; r < RW; r++) xs[r] += p->planeStride;
     }
     const long plane = (long)p->oh * p->ow;
     int oValid = p->m - oc0 < OCB ? p->m - oc0 : OCB;
@@ -69,6 +86,24 @@ void FN(tile)(const int OCB, const int RW, const int MASKED, const ck_conv_plan 
     }
 }
 
+/// even[i] = src[2i] (i < nE), odd[i] = src[2i + 1] (i < nO); src has w floats. Vectors of
+/// 2 * LANES input floats while they stay inside src, then one at a time.
+static void FN(deinterleave)(const float *src, int w, float *even, int nE, float *odd, int nO) {
+    int q = 0;
+    (void)w;
+#if LANES > 1
+    const int nBoth = nE < nO ? nE : nO;
+    for (; q + LANES <= nBoth && 2 * q + 2 * LANES <= w; q += LANES) {
+        vf e, o;
+        VDEINTERLEAVE(src + 2 * q, e, o);
+        VSTORE(even + q, e);
+        VSTORE(odd + q, o);
+    }
+#endif
+    for (int i = q; i < nE; i++) even[i] = src[2 * i];
+    for (int i = q; i < nO; i++) odd[i] = src[2 * i + 1];
+}
+
 /// Work units [u0, u1) of a direct convolution with an OCB x RW register block.
 static inline __attribute__((always_inline))
 void FN(run_block)(const int OCB, const int RW, const ck_conv_plan *p, const float *xin, const float *packed,
@@ -78,42 +113,54 @@ void FN(run_block)(const int OCB, const int RW, const ck_conv_plan *p, const flo
     ck_kernel_offsets(p, koff);
     const long totalSlots = (long)p->oh * p->slotsPerRow;
     const long wBlock = (long)p->c * kk * OCB;
-    long u = u0;
-    while (u < u1) {
-        const long t = u / p->ocBlocks;
+    long t, b;
+    ck_unit(p, u0, &t, &b);
+    long bandStart = t / p->bandTiles * p->bandTiles;
+    long bandEnd = bandStart + p->bandTiles < p->tiles ? bandStart + p->bandTiles : p->tiles;
+    for (long u = u0; u < u1; u++) {
+        if (u > u0) {
+            // next unit without divisions: the next tile of the band, then the next block,
+            // then the next band
+            if (++t == bandEnd) {
+                t = bandStart;
+                if (++b == p->ocBlocks) {
+                    b = 0;
+                    bandStart = bandEnd;
+                    t = bandStart;
+                    bandEnd = bandStart + p->bandTiles < p->tiles ? bandStart + p->bandTiles : p->tiles;
+                }
+            }
+        }
         long inOff[MAXR];
-        float *outPtr[MAXR];
+        float *outs[MAXR];
+        const float *sums[MAXR];
         int nValid[MAXR];
         int partial = 0;
-        for (int r = 0; r < RW; r++) {
+        const int oc0 = (int)b * OCB;
+        const long ocOff = (long)oc0 * p->oh * p->ow;
+        long oy = t * RW / p->slotsPerRow, sx = t * RW % p->slotsPerRow;
+        for (int r = 0; r < RW; r++, sx++) {
+            if (sx == p->slotsPerRow) { sx = 0; oy++; }
             long s = t * RW + r;
-            if (s >= totalSlots) { inOff[r] = 0; outPtr[r] = y; nValid[r] = 0; partial = 1; continue; }
-            long oy = s / p->slotsPerRow;
-            long ox = (s % p->slotsPerRow) * LANES;
+            if (s >= totalSlots) { inOff[r] = 0; outs[r] = y; sums[r] = 0; nValid[r] = 0; partial = 1; continue; }
+            long ox = sx * LANES;
             long n = p->ow - ox;
             nValid[r] = n < LANES ? (int)n : LANES;
             if (nValid[r] < LANES) partial = 1;
-            outPtr[r] = y + oy * p->ow + ox;
+            long off = oy * p->ow + ox + ocOff;
+            outs[r] = y + off;
+            sums[r] = sum ? sum + off : 0;
             inOff[r] = p->pointwise ? oy * p->ow + ox : oy * p->sh * (long)p->sw * p->wph + ox;
         }
-        // the oc blocks of this tile inside [u0, u1)
-        long b0 = u % p->ocBlocks;
-        long bEnd = (t + 1) * p->ocBlocks < u1 ? p->ocBlocks : u1 - t * p->ocBlocks;
-        for (long b = b0; b < bEnd; b++) {
-            int oc0 = (int)b * OCB;
-            float *outs[MAXR];
-            const float *sums[MAXR];
-            for (int r = 0; r < RW; r++) {
-                long off = (outPtr[r] - y) + (long)oc0 * p->oh * p->ow;
-                outs[r] = y + off;
-                sums[r] = sum ? sum + off : 0;
-            }
-            if (p->pointwise && partial)
-                FN(tile)(OCB, RW, 1, p, xin, koff, kk, packed + b * wBlock, inOff, outs, sums, nValid, oc0, bias, act);
-            else
-                FN(tile)(OCB, RW, 0, p, xin, koff, kk, packed + b * wBlock, inOff, outs, sums, nValid, oc0, bias, act);
-        }
-        u = (t + 1) * p->ocBlocks;
+        const float *wb = packed + b * wBlock;
+        if (p->pointwise && partial)
+            FN(tile)(OCB, RW, 1, 1, p, xin, koff, kk, wb, inOff, outs, sums, nValid, oc0, bias, act);
+        else if (kk == 1)
+            FN(tile)(OCB, RW, 0, 1, p, xin, koff, kk, wb, inOff, outs, sums, nValid, oc0, bias, act);
+        else if (kk == 9)
+            FN(tile)(OCB, RW, 0, 9, p, xin, koff, kk, wb, inOff, outs, sums, nValid, oc0, bias, act);
+        else
+            FN(tile)(OCB, RW, 0, 0, p, xin, koff, kk, wb, inOff, outs, sums, nValid, oc0, bias, act);
     }
 }
 

@@ -29,7 +29,9 @@ typedef struct {
 ///   output:                               y[m][oh][ow]
 /// Output pixels go in vectors of `lanes` along a row ("slots", slotsPerRow per row, the last
 /// one partly masked); a tile is `rw` consecutive slots (in row-major slot order) times `ocb`
-/// output channels. Work unit u = tile * ocBlocks + ocBlock.
+/// output channels. Work units run over bands of `bandTiles` tiles; inside a band the
+/// output-channel block is the outer index (unit u = band * bandTiles * ocBlocks +
+/// ocBlock * tilesInBand + tile in band).
 typedef struct {
     int c, h, w;              // input channels, height, width (of this group)
     int m, oh, ow;            // output channels, height, width
@@ -39,6 +41,7 @@ typedef struct {
     int hp, wph;              // padded rows; columns per phase
     long planeStride;         // floats per padded channel plane (>= hp * sw * wph)
     int slotsPerRow, tiles, ocBlocks;
+    int bandTiles;            // in: tiles per band (0: all); out: clamped to [1, tiles]
     int pointwise;            // in: 1 allows it; out: 1 when x is read as it lies (1x1, stride 1, no pads)
 } ck_conv_plan;
 

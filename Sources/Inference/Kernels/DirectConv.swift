@@ -64,6 +64,11 @@ enum DirectConv {
             p.h = 1; p.w = Int32(g.inPlane); p.oh = 1; p.ow = Int32(g.outPlane)
             ck_conv_plan_finish(&p)
         }
+        // bands of tiles whose input share is about 256 KiB (half of L2 on the Zen 3 machines):
+        // each output-channel block's weights stay in L1 across a band, the band's input in L2
+        let inputBytes = 4 * c * p.planeStride
+        p.bandTiles = Int32(max(1, min(Int(p.tiles), Int(p.tiles) * (256 * 1024) / max(1, inputBytes))))
+        ck_conv_plan_finish(&p)
         return p
     }
 
