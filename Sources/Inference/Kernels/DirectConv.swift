@@ -72,14 +72,15 @@ enum DirectConv {
         return p
     }
 
-    /// Register block for `mg` output channels: (ocb, rw) with the fewest padded channels
-    /// (ties to the larger ocb: fewer input reloads). AVX2 has 16 registers: 4 x 3 only.
-    static func block(mg: Int, isa: Int32) -> (Int, Int) {
-        if isa == Int32(CK_ISA_AVX2) { return (4, 3) }
-        if isa == Int32(CK_ISA_SCALAR) { return (4, 3) }
+    /// Register block (ocb, rw) for `mg` output channels over `slots` output vectors: the
+    /// fewest computed (channel, vector) pairs, padding of the last channel block and the last
+    /// tile included (ties to the larger ocb: fewer input reloads). AVX2 has 16 registers:
+    /// 4 x 3 only.
+    static func block(mg: Int, slots: Int, isa: Int32) -> (Int, Int) {
+        if isa != Int32(CK_ISA_AVX512) { return (4, 3) }
         let options = [(8, 3), (6, 4), (4, 6)]
-        func waste(_ o: Int) -> Int { (mg + o - 1) / o * o - mg }
-        return options.min { waste($0.0) < waste($1.0) || (waste($0.0) == waste($1.0) && $0.0 > $1.0) }!
+        func cost(_ o: (Int, Int)) -> Int { (mg + o.0 - 1) / o.0 * o.0 * ((slots + o.1 - 1) / o.1 * o.1) }
+        return options.min { cost($0) < cost($1) || (cost($0) == cost($1) && $0.0 > $1.0) }!
     }
 
     /// Whether the direct kernel should run `g` rather than im2col/Winograd + sgemm
@@ -93,7 +94,9 @@ enum DirectConv {
     static func plan(_ g: ConvGeometry, weights: [Float], act: Activation, isa: Int32 = isa,
                      block forced: (Int, Int)? = nil) -> Plan? {
         guard g.kh * g.kw <= maxTaps, weights.count == g.m * g.kSize else { return nil }
-        let (ocb, rw) = forced ?? block(mg: g.mg, isa: isa)
+        let lanes = Int(ck_isa_lanes(isa))
+        let slots = g.isPointwise ? (g.outPlane + lanes - 1) / lanes : g.oh * ((g.ow + lanes - 1) / lanes)
+        let (ocb, rw) = forced ?? block(mg: g.mg, slots: slots, isa: isa)
         var cp = cPlan(g, isa: isa, ocb: ocb, rw: rw, channels: g.cg, outChannels: g.mg)
         let per = ck_conv_packed_count(&cp)
         let packed = FloatStore(count: per * g.group)
