@@ -129,7 +129,7 @@ func compileConv(_ ctx: OpContext, algorithm: ConvAlgorithm = .auto) throws -> C
         }
     }
     if !g.isDepthwise || g.cg != 1, algorithm == .auto, DirectConv.enabled, let wc = ctx.optionalConst(1),
-       DirectConv.suits(g), let dp = DirectConv.plan(g, weights: wc.floats, act: act) {
+       DirectConv.suits(g, threads: threads), let dp = DirectConv.plan(g, weights: wc.floats, act: act) {
         return CompiledOp(outShapes: [outShape], scratchCount: dp.scratch, flops: g.flops) { ins, outs, scratch in
             DirectConv.conv(dp, ins[0], hasBias ? ins[2] : nil, sum: hasSum ? ins[3] : nil, outs[0],
                             scratch: scratch, threads: threads)
