@@ -195,6 +195,8 @@ static void deinterleave(int isa, const float *src, int w, float *even, int nE, 
 #if defined(__x86_64__)
     if (isa == CK_ISA_AVX512) { deinterleave_avx512(src, w, even, nE, odd, nO); return; }
     if (isa == CK_ISA_AVX2) { deinterleave_avx2(src, w, even, nE, odd, nO); return; }
+#else
+    (void)isa;
 #endif
     deinterleave_scalar(src, w, even, nE, odd, nO);
 }

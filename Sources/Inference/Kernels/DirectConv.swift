@@ -27,6 +27,10 @@ enum DirectConv {
     /// DRIVEPIPE_DIRECT=0 turns the direct kernels off (A/B against im2col/Winograd + sgemm).
     static let enabled: Bool = ProcessInfo.processInfo.environment["DRIVEPIPE_DIRECT"] != "0"
 
+    /// Multiply-adds (vector lanes counted) a parallel chunk must hold before a second thread
+    /// joins.
+    static let minWork = 4 << 20
+
     /// Largest kh*kw the C kernels take (their tap table).
     static let maxTaps = 64
 
@@ -120,8 +124,11 @@ enum DirectConv {
         var cp = p.cp
         let units = Int(cp.tiles) * Int(cp.ocBlocks)
         // units of at least ~64K multiply-adds each before a second thread joins
+        // a second thread only for chunks of at least `minWork` multiply-adds (about 50 us at one
+        // core): waking a worker costs tens of microseconds on a loaded host
         let perUnit = max(1, Int(cp.ocb) * Int(cp.rw) * Int(ck_isa_lanes(cp.isa)) * g.kSize)
-        let minUnits = max(1, 65536 / perUnit)
+        let minUnits = max(1, minWork / perUnit)
+        let padChunk = max(1, (1 << 18) / max(1, g.inPlane))   // channels per padding chunk (~1 MiB)
         for b in 0..<g.n {
             for grp in 0..<g.group {
                 let xg = x + (b * g.c + grp * g.cg) * g.inPlane
@@ -132,7 +139,7 @@ enum DirectConv {
                 let act = p.act.c(channelOffset: grp * g.mg)
                 var xin = UnsafePointer(xg)
                 if cp.pointwise == 0 {
-                    Parallel.chunks(g.cg, threads: threads, minChunk: max(1, g.cg / 2)) { lo, hi in
+                    Parallel.chunks(g.cg, threads: threads, minChunk: padChunk) { lo, hi in
                         ck_conv_pad(&cp, xg, scratch, Int32(lo), Int32(hi))
                     }
                     xin = UnsafePointer(scratch)
@@ -171,7 +178,8 @@ enum DirectConv {
         for b in 0..<g.n {
             let xb = x + b * g.c * g.inPlane, yb = y + b * g.m * g.outPlane
             let sb = sum.map { $0 + b * g.m * g.outPlane }
-            Parallel.tasks(g.c, threads: threads, minChunk: max(1, 16384 / max(1, g.outPlane * g.kh * g.kw))) { worker, lo, hi in
+            let minChunk = max(1, minWork / 4 / max(1, g.outPlane * g.kh * g.kw))   // memory-bound: a quarter
+            Parallel.tasks(g.c, threads: threads, minChunk: minChunk) { worker, lo, hi in
                 var cpl = cp
                 ck_dw_run(&cpl, xb, w, bias, sb, yb, act, scratch + worker * per, Int32(lo), Int32(hi))
             }
