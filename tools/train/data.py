@@ -23,9 +23,9 @@ def load_chunks(drives_excluded=(VAL_DRIVE,), only=None):
         if drive in drives_excluded or (only is not None and drive not in only):
             continue
         z = np.load(p)
-        b = z["boxes"]
-        for r in range(len(z["frames"])):
-            frames.append(z["frames"][r]); masks.append(z["masks"][r])
+        f, m, b = z["frames"], z["masks"], z["boxes"]  # each z[...] access reads the array from disk: once only
+        for r in range(len(f)):
+            frames.append(f[r]); masks.append(m[r])
             boxes.append(b[b[:, 0] == r, 1:])
     return frames, masks, boxes
 
@@ -53,14 +53,23 @@ def draw_gaussian(hm, cx, cy, radius):
                out=hm[cy - t:cy + b, cx - l:cx + r])
 
 
-def make_targets(boxes, w, h):
-    """boxes Nx6 [x1,y1,x2,y2,score,cls] in input pixels -> heatmap (C,h/8,w/8), wh (2,..), off (2,..), mask (..)."""
+def make_targets(boxes, w, h, pos_score=0.0):
+    """boxes Nx6 [x1,y1,x2,y2,score,cls] in input pixels -> heatmap (C,h/8,w/8), wh (2,..), off (2,..), mask (..),
+    ignore (C,h/8,w/8). Boxes scoring >= pos_score are targets; weaker teacher boxes (uncertain: the teacher
+    itself is unsure) are not targets, and their cells (the box, in its class channel) are ignored by the
+    heatmap loss instead of being pushed to 0."""
     H, W = h // STRIDE, w // STRIDE
     hm = np.zeros((NUM_CLASSES, H, W), np.float32)
     wh = np.zeros((2, H, W), np.float32)
     off = np.zeros((2, H, W), np.float32)
     msk = np.zeros((H, W), np.float32)
+    ign = np.zeros((NUM_CLASSES, H, W), np.float32)
     for x1, y1, x2, y2, s, c in boxes:
+        if s < pos_score:
+            ign[int(c), max(0, int(y1 // STRIDE)):int(math.ceil(y2 / STRIDE)), max(0, int(x1 // STRIDE)):int(math.ceil(x2 / STRIDE))] = 1
+    for x1, y1, x2, y2, s, c in boxes:
+        if s < pos_score:
+            continue
         bw, bh = (x2 - x1) / STRIDE, (y2 - y1) / STRIDE
         cx, cy = (x1 + x2) / 2 / STRIDE, (y1 + y2) / 2 / STRIDE
         ix, iy = int(cx), int(cy)
@@ -71,16 +80,19 @@ def make_targets(boxes, w, h):
         wh[:, iy, ix] = (bw, bh)
         off[:, iy, ix] = (cx - ix, cy - iy)
         msk[iy, ix] = 1
-    return hm, wh, off, msk
+    ign[hm > 0] = 0  # a real target's neighbourhood is never ignored
+    return hm, wh, off, msk, ign
 
 
-def augment(frame, mask, boxes, rng, crop=(288, 160), scale=(0.8, 1.3), in_size=(IN_W, IN_H)):
-    """Random scale (relative to the deployed input size in_size), random crop, h-flip, brightness/contrast.
+def augment(frame, mask, boxes, rng, crop=(IN_W, IN_H), scale=(1.0, 1.5), full_p=0.35, in_size=(IN_W, IN_H)):
+    """Random zoom (relative to the deployed input size in_size: scale 1 = the whole frame as deployed; with
+    probability full_p exactly that), random crop, h-flip (mask and boxes mirrored: the classes have no
+    left/right meaning), brightness/contrast, per-channel gain.
     frame: 360x640x3 BGR uint8, mask 360x640, boxes Nx6 in 640x360 px. Returns RGB float CHW, mask, boxes."""
     cw, ch = crop
-    s = rng.uniform(*scale)
+    s = 1.0 if rng.random() < full_p else rng.uniform(*scale)
     sw, sh = max(cw, int(round(in_size[0] * s))), max(ch, int(round(in_size[1] * s)))
-    img = cv2.resize(frame, (sw, sh), interpolation=cv2.INTER_LINEAR)
+    img = cv2.resize(frame, (sw, sh), interpolation=cv2.INTER_LINEAR if s < 1.6 else cv2.INTER_AREA)
     m = cv2.resize(mask, (sw, sh), interpolation=cv2.INTER_NEAREST)
     x0, y0 = rng.integers(0, sw - cw + 1), rng.integers(0, sh - ch + 1)
     img, m = img[y0:y0 + ch, x0:x0 + cw], m[y0:y0 + ch, x0:x0 + cw]
@@ -100,6 +112,7 @@ def augment(frame, mask, boxes, rng, crop=(288, 160), scale=(0.8, 1.3), in_size=
         if len(b):
             b[:, [0, 2]] = cw - b[:, [2, 0]]
     img = img[:, :, ::-1].astype(np.float32)  # RGB
-    img = img * rng.uniform(0.7, 1.3) + rng.uniform(-25, 25)
+    gain = rng.uniform(0.7, 1.3) * rng.uniform(0.92, 1.08, size=3).astype(np.float32)
+    img = img * gain + rng.uniform(-25, 25)
     img = np.clip(img, 0, 255) / 255.0
     return np.ascontiguousarray(img.transpose(2, 0, 1)), np.ascontiguousarray(m), b

@@ -2,7 +2,8 @@
 
 Work order is coarse-to-fine so that a partial run is already useful (TwinLiteNet costs seconds a
 frame on a loaded machine): p0 = every 8th frame of the held-out drive, then for the training drives
-q0 = frames i % 16 == 0, q1 = i % 16 == 8, q2 = i % 8 == 4, q3 = i % 8 in (2, 6); frames already in
+q0 = frames i % 16 == 0, q1 = i % 16 == 8, q2 = i % 8 == 4, q3 = i % 8 in (2, 6) (so every 2nd frame in all), then p1 = every 2nd frame of the held-out drive;
+frames already in
 any cached chunk are skipped. Each chunk (<= 40 frames of one drive) becomes
 tools/train/cache/labels/<pass>_<drive>_<first frame>.npz with:
   frames  N x 360 x 640 x 3 uint8 BGR (whole frame, bilinear resize)
@@ -10,7 +11,7 @@ tools/train/cache/labels/<pass>_<drive>_<first frame>.npz with:
   boxes   M x 7 float32 [row, x1, y1, x2, y2, score, class] in 640x360 pixels
           (Yolo-Fastest, conf >= --yolo-conf, COCO mapped to student classes, per-class NMS 0.45)
   index   N source frame indices;  size  original (w, h)
-Rerunning skips chunks already written. Usage: python label.py [--passes 3] [--yolo-conf 0.25]
+Rerunning skips chunks already written. Usage: python label.py [--passes 6] [--yolo-conf 0.25] [--threads 2]
 """
 import argparse
 import glob
@@ -27,7 +28,8 @@ FRAMES = {"project_video": 1260, "challenge_video": 484, "challenge": 251, "soli
 PASSES = [("p0", [VAL_DRIVE], lambda i: i % 8 == 0)] + [
     (name, ["challenge", "solidYellowLeft", "solidWhiteRight", "project_video"], f) for name, f in [
         ("q0", lambda i: i % 16 == 0), ("q1", lambda i: i % 16 == 8), ("q2", lambda i: i % 8 == 4),
-        ("q3", lambda i: i % 8 in (2, 6))]]
+        ("q3", lambda i: i % 8 in (2, 6))]] + [
+    ("p1", [VAL_DRIVE], lambda i: i % 2 == 0)]
 CHUNK = 40
 
 

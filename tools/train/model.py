@@ -25,7 +25,7 @@ def cbr(cin, cout, k=3, s=1):
 
 
 class Student(nn.Module):
-    def __init__(self, c=(16, 24, 48, 96, 128), neck=48, seg=16):
+    def __init__(self, c=(16, 24, 48, 96, 128), neck=48, seg=24):
         super().__init__()
         c1, c2, c3, c4, c5 = c
         self.stem = cbr(3, c1, 3, 2)                                   # /2

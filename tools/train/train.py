@@ -1,7 +1,9 @@
 """Trains the student on the cached teacher labels with a wall-clock budget (cosine LR over the budget),
 checkpointing to tools/train/runs/<name>/last.pt every epoch (and every few minutes); rerunning resumes.
 The budget can be changed while running by writing minutes into runs/<name>/budget_min.
-Usage: nohup nice -n 5 python train.py --name v1 --budget-min 80 > runs/v1.log 2>&1 &
+Detection targets: teacher boxes scoring >= --pos-score; weaker teacher boxes are ignored regions.
+EMA snapshots (runs/<name>/ema_stepNNNNN.pt) every --snapshot-min minutes.
+Usage: nohup nice -n 19 python train.py --name v3 --budget-min 80 > runs/v3.log 2>&1 &
 """
 import argparse
 import copy
@@ -20,18 +22,19 @@ from model import Student
 SEG_WEIGHTS = torch.tensor([1.0, 1.0, 4.0])  # lane lines are ~2% of pixels
 
 
-def focal_loss(p, gt):
+def focal_loss(p, gt, ignore):
+    """CenterNet focal loss; cells with ignore = 1 (inside uncertain teacher boxes) give no negative loss."""
     p = p.clamp(1e-4, 1 - 1e-4)
     pos = gt.eq(1).float()
     pos_loss = (torch.log(p) * (1 - p) ** 2 * pos).sum()
-    neg_loss = (torch.log(1 - p) * p ** 2 * (1 - gt) ** 4 * (1 - pos)).sum()
+    neg_loss = (torch.log(1 - p) * p ** 2 * (1 - gt) ** 4 * (1 - pos) * (1 - ignore)).sum()
     return -(pos_loss + neg_loss) / pos.sum().clamp(min=1)
 
 
-def losses(out, hm_t, wh_t, off_t, msk_t, seg_t):
+def losses(out, hm_t, wh_t, off_t, msk_t, ign_t, seg_t):
     hm, wh, off, seg = out
     n = msk_t.sum().clamp(min=1)
-    l_hm = focal_loss(hm, hm_t)
+    l_hm = focal_loss(hm, hm_t, ign_t)
     l_wh = (torch.abs(wh - wh_t) * msk_t[:, None]).sum() / n
     l_off = (torch.abs(off - off_t) * msk_t[:, None]).sum() / n
     l_seg = F.cross_entropy(seg, seg_t, weight=SEG_WEIGHTS)
@@ -48,8 +51,13 @@ def main():
     ap.add_argument("--ckpt-min", type=float, default=4)
     ap.add_argument("--in-w", type=int, default=384)
     ap.add_argument("--in-h", type=int, default=224)
-    ap.add_argument("--crop-w", type=int, default=288)
-    ap.add_argument("--crop-h", type=int, default=160)
+    ap.add_argument("--crop-w", type=int, default=384)
+    ap.add_argument("--crop-h", type=int, default=224)
+    ap.add_argument("--pos-score", type=float, default=0.4,
+                    help="teacher boxes scoring at least this are detection targets; weaker ones are ignored regions")
+    ap.add_argument("--init", help="checkpoint to start from (tensors whose shapes match; EMA weights)")
+    ap.add_argument("--ema-decay", type=float, default=0.998)
+    ap.add_argument("--snapshot-min", type=float, default=15, help="keep an EMA snapshot every N minutes")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     run = os.path.join(RUNS, a.name)
@@ -67,15 +75,25 @@ def main():
         model.load_state_dict(c["model"]); ema.load_state_dict(c["ema"]); opt.load_state_dict(c["opt"])
         state = c["state"]
         print(f"resumed at epoch {state['epoch']} step {state['step']} elapsed {state['elapsed']/60:.1f} min", file=sys.stderr)
+    elif a.init:
+        src = torch.load(a.init, weights_only=False)["ema"]
+        own = model.state_dict()
+        take = {k: v for k, v in src.items() if k in own and own[k].shape == v.shape}
+        model.load_state_dict(take, strict=False); ema.load_state_dict(model.state_dict())
+        print(f"initialised {len(take)}/{len(own)} tensors from {a.init}", file=sys.stderr)
 
     def save():
         torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "state": state,
-                    "input": (a.in_w, a.in_h)}, ck + ".tmp")
+                    "input": (a.in_w, a.in_h), "args": vars(a)}, ck + ".tmp")
         os.replace(ck + ".tmp", ck)
+
+    def snapshot():  # EMA weights only, to pick a checkpoint afterwards if the last one over-fits
+        p = os.path.join(run, f"ema_step{state['step']:05d}.pt")
+        torch.save({"ema": ema.state_dict(), "state": dict(state), "input": (a.in_w, a.in_h), "args": vars(a)}, p)
 
     rng = np.random.default_rng(1234 + state["step"])
     t_start, done = time.time() - state["elapsed"], False
-    last_ck = time.time()
+    last_ck = last_snap = time.time()
     while not done:
         frames, masks, boxes = load_chunks()
         n = len(frames)
@@ -98,23 +116,23 @@ def main():
             if prog >= 1:
                 done = True
                 break
-            warm = min(1.0, (state["step"] + 1) / 50)
+            warm = min(1.0, (state["step"] + 1) / 100)
             lr = a.lr * warm * (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * prog)))
             for g in opt.param_groups:
                 g["lr"] = lr
-            xs, hms, whs, offs, msks, segs = [], [], [], [], [], []
+            xs, hms, whs, offs, msks, igns, segs = [], [], [], [], [], [], []
             for i in perm[k:k + a.batch]:
                 x, m, b = augment(frames[i], masks[i], boxes[i], rng, crop=(a.crop_w, a.crop_h), in_size=(a.in_w, a.in_h))
-                hm, wh, off, msk = make_targets(b, x.shape[2], x.shape[1])
-                xs.append(x); hms.append(hm); whs.append(wh); offs.append(off); msks.append(msk); segs.append(m)
+                hm, wh, off, msk, ign = make_targets(b, x.shape[2], x.shape[1], a.pos_score)
+                xs.append(x); hms.append(hm); whs.append(wh); offs.append(off); msks.append(msk); igns.append(ign); segs.append(m)
             T = lambda v: torch.from_numpy(np.stack(v))
             out = model(T(xs))
-            loss, parts = losses(out, T(hms), T(whs), T(offs), T(msks), T(segs).long())
+            loss, parts = losses(out, T(hms), T(whs), T(offs), T(msks), T(igns), T(segs).long())
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
             opt.step()
-            d = min(0.99, (1 + state["step"]) / (10 + state["step"]))
+            d = min(a.ema_decay, (1 + state["step"]) / (10 + state["step"]))
             with torch.no_grad():
                 for pe, pm in zip(ema.state_dict().values(), model.state_dict().values()):
                     if pe.dtype.is_floating_point:
@@ -129,9 +147,12 @@ def main():
                       f"off {mp[2]:.3f} seg {mp[3]:.3f} t {state['elapsed']/60:.1f}m", file=sys.stderr, flush=True)
             if time.time() - last_ck > a.ckpt_min * 60:
                 save(); last_ck = time.time()
+            if time.time() - last_snap > a.snapshot_min * 60:
+                snapshot(); last_snap = time.time()
         if not done:
             state["epoch"] += 1
         save(); last_ck = time.time()
+    snapshot()
     print("done", file=sys.stderr)
 
 
