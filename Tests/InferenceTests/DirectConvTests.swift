@@ -38,6 +38,8 @@ import Testing
         geometry(c: 6, m: 16, h: 7, w: 9, kh: 3, pads: (1, 1, 1, 1), n: 2),          // batch
         geometry(c: 16, m: 40, h: 6, w: 70, kh: 3, pads: (1, 1, 1, 1)),              // many units
         geometry(c: 2, m: 3, h: 5, w: 4, kh: 3),                                      // no padding, tiny
+        geometry(c: 5, m: 9, h: 14, w: 29, kh: 4, pads: (1, 2, 2, 1)),               // even kernel 4
+        geometry(c: 3, m: 5, h: 20, w: 41, kh: 6, s: 2, pads: (2, 3, 3, 2)),         // kernel 6, stride 2
     ]
 
     static let depthwise: [ConvGeometry] = [
