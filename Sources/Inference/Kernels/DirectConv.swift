@@ -121,9 +121,8 @@ enum DirectConv {
     static func conv(_ p: Plan, _ x: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, sum: UnsafePointer<Float>? = nil,
                      _ y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
         let g = p.g
-        var cp = p.cp
+        let cp = p.cp
         let units = Int(cp.tiles) * Int(cp.ocBlocks)
-        // units of at least ~64K multiply-adds each before a second thread joins
         // a second thread only for chunks of at least `minWork` multiply-adds (about 50 us at one
         // core): waking a worker costs tens of microseconds on a loaded host
         let perUnit = max(1, Int(cp.ocb) * Int(cp.rw) * Int(ck_isa_lanes(cp.isa)) * g.kSize)
@@ -140,7 +139,8 @@ enum DirectConv {
                 var xin = UnsafePointer(xg)
                 if cp.pointwise == 0 {
                     Parallel.chunks(g.cg, threads: threads, minChunk: padChunk) { lo, hi in
-                        ck_conv_pad(&cp, xg, scratch, Int32(lo), Int32(hi))
+                        var cpl = cp   // each worker passes its own copy's address
+                        ck_conv_pad(&cpl, xg, scratch, Int32(lo), Int32(hi))
                     }
                     xin = UnsafePointer(scratch)
                 }
