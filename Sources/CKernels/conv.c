@@ -100,22 +100,6 @@ typedef float vf_scalar;
 #define VMIN(a, b) ((a) < (b) ? (a) : (b))
 #define VNEG_SELECT(v, t) ((v) < 0 ? (t) : (v))
 #include "conv_body.h"
-#undef FN
-#undef LANES
-#undef vf
-#undef VZERO
-#undef VSET1
-#undef VLOAD
-#undef VLOADN
-#undef VSTORE
-#undef VSTOREN
-#undef VFMA
-#undef VADD
-#undef VMUL
-#undef VMAX
-#undef VMIN
-#undef VNEG_SELECT
-#undef VDEINTERLEAVE
 
 #if defined(__x86_64__)
 // ---- AVX2 + FMA ----
@@ -145,22 +129,6 @@ static const int ck_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0
         (o) = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o_), _MM_SHUFFLE(3, 1, 2, 0))); \
     } while (0)
 #include "conv_body.h"
-#undef FN
-#undef LANES
-#undef vf
-#undef VZERO
-#undef VSET1
-#undef VLOAD
-#undef VLOADN
-#undef VSTORE
-#undef VSTOREN
-#undef VFMA
-#undef VADD
-#undef VMUL
-#undef VMAX
-#undef VMIN
-#undef VNEG_SELECT
-#undef VDEINTERLEAVE
 #pragma clang attribute pop
 
 // ---- AVX-512 (F, VL, BW, DQ) ----

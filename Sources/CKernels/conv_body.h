@@ -218,3 +218,21 @@ static void FN(dw_run)(const ck_conv_plan *p, const float *x, const float *w, co
 
 #undef MAXO
 #undef MAXR
+
+// The instruction set's macros are used up: the next inclusion defines its own.
+#undef FN
+#undef LANES
+#undef vf
+#undef VZERO
+#undef VSET1
+#undef VLOAD
+#undef VLOADN
+#undef VSTORE
+#undef VSTOREN
+#undef VFMA
+#undef VADD
+#undef VMUL
+#undef VMAX
+#undef VMIN
+#undef VNEG_SELECT
+#undef VDEINTERLEAVE
