@@ -2,12 +2,13 @@
 """Speed of `drivepipe bench` against onnxruntime on the same ONNX files, same thread count,
 alternating in one run (this machine is shared and noisy: compare ratios, not absolute times).
 
-    python3 tools/bench_ort.py [--threads 1 2] [--rounds 5] [--runs 10] MODEL.onnx ...
+    python3 tools/bench_ort.py [--threads 1 2] [--rounds 5] [--runs 10] [--baseline BIN] MODEL.onnx ...
 
 onnxruntime runs in its own Python process (never alongside torch), intra_op_num_threads=N,
 inter_op_num_threads=1, sequential execution, all graph optimisations on, random input, warm-up.
 Prints one line per (model, threads): median ms of both and ratio = onnxruntime / drivepipe
-(> 1 means drivepipe is faster).
+(> 1 means drivepipe is faster). With --baseline, another drivepipe binary (an earlier build)
+runs in the same rounds too, and "speedup" = baseline / drivepipe.
 """
 import argparse
 import os
@@ -65,6 +66,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds (median of round medians)")
     ap.add_argument("--runs", type=int, default=10, help="timed runs per round per engine")
     ap.add_argument("--binary", default=None, help="drivepipe binary (default: release, else debug build)")
+    ap.add_argument("--baseline", default=None, help="another drivepipe binary timed in the same rounds")
     a = ap.parse_args()
     binary = a.binary
     if binary is None:
@@ -76,16 +78,23 @@ def main():
     if binary is None:
         sys.exit("build drivepipe first (swift build -c release)")
     print(f"# binary {binary}; {a.rounds} alternating rounds x {a.runs} runs; ratio = onnxruntime / drivepipe", flush=True)
-    print(f"{'model':<34} {'thr':>3} {'drivepipe ms':>13} {'onnxruntime ms':>15} {'ratio':>6}", flush=True)
+    extra = f" {'baseline ms':>12} {'base ratio':>10} {'speedup':>7}" if a.baseline else ""
+    print(f"{'model':<34} {'thr':>3} {'drivepipe ms':>13} {'onnxruntime ms':>15} {'ratio':>6}" + extra, flush=True)
     for model in a.models:
         for t in a.threads:
-            us, them, ratios = [], [], []
+            us, them, ratios, base, bratios, speedups = [], [], [], [], [], []
             for _ in range(a.rounds):
                 u = ours(binary, model, t, a.runs)
                 o = theirs(model, t, a.runs)
                 us.append(u); them.append(o); ratios.append(o / u)
-            print(f"{os.path.basename(model):<34} {t:>3} {statistics.median(us):>13.2f} {statistics.median(them):>15.2f} "
-                  f"{statistics.median(ratios):>6.2f}", flush=True)
+                if a.baseline:
+                    b = ours(a.baseline, model, t, a.runs)
+                    base.append(b); bratios.append(o / b); speedups.append(b / u)
+            line = (f"{os.path.basename(model):<34} {t:>3} {statistics.median(us):>13.2f} {statistics.median(them):>15.2f} "
+                    f"{statistics.median(ratios):>6.2f}")
+            if a.baseline:
+                line += f" {statistics.median(base):>12.2f} {statistics.median(bratios):>10.2f} {statistics.median(speedups):>7.2f}"
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

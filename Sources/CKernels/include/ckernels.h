@@ -70,4 +70,14 @@ long ck_dw_scratch(const ck_conv_plan *p);
 void ck_dw_run(const ck_conv_plan *p, const float *x, const float *w, const float *bias, const float *sum,
                float *y, ck_act act, float *scratch, int c0, int c1);
 
+/// One spin-wait step for the engine's worker pool: the x86 `pause` hint (or aarch64 `yield`),
+/// which lets the sibling hyper-thread run and saves power while a thread polls a flag.
+static inline void ck_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif

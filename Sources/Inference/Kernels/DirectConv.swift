@@ -28,8 +28,8 @@ enum DirectConv {
     static let enabled: Bool = ProcessInfo.processInfo.environment["DRIVEPIPE_DIRECT"] != "0"
 
     /// Multiply-adds (vector lanes counted) a parallel chunk must hold before a second thread
-    /// joins.
-    static let minWork = 4 << 20
+    /// joins (DRIVEPIPE_MIN_WORK overrides it, for measuring).
+    static let minWork: Int = Int(ProcessInfo.processInfo.environment["DRIVEPIPE_MIN_WORK"] ?? "") ?? (4 << 20)
 
     /// Largest kh*kw the C kernels take (their tap table).
     static let maxTaps = 64
