@@ -1,5 +1,5 @@
 """Evaluates an exported student ONNX model (onnxruntime only; no torch in this process, so the
-timings are not skewed) and writes the metrics JSON (and, with --card, the model card).
+timings are not skewed) and writes the metrics JSON (card.py then writes the model card from it).
 
   held-out drive challenge_video (cached teacher labels, passes p0 + p1 = every 2nd frame, 242 frames):
       drivable IoU and lane-line IoU vs TwinLiteNet (at 640x360), vehicle AP50 vs Yolo-Fastest boxes at
@@ -8,8 +8,10 @@ timings are not skewed) and writes the metrics JSON (and, with --card, the model
       student and TwinLiteNet side by side (TwinLiteNet predictions cached in cache/camvid_twinlite.npz)
   KITTI object frames: vehicle (Car/Van/Truck) recall at IoU 0.5, student vs Yolo-Fastest
   cost: MACs/FLOPs, parameters, onnxruntime median latency at 1 and 2 threads
+  teacher mirror consistency: TwinLiteNet on mirrored held-out frames vs its own labels (a scale for the IoUs)
+  --skip heldout kitti camvid timing teacher_flip leaves parts out
 
-Usage: python evaluate.py --model ../../fixtures/models/drivepipe-student.onnx [--card] [--out metrics.json]
+Usage: python evaluate.py --model ../../fixtures/models/drivepipe-student.onnx [--out metrics.json] [--skip ...]
 """
 import argparse
 import glob
