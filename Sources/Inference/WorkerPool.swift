@@ -7,8 +7,8 @@
 // (compare-and-swap on a "next piece" counter), so every piece runs exactly once, and a piece
 // whose worker is slow to wake is simply taken by the caller. The caller returns when every
 // piece has finished.
-// Idle workers spin on the word (with `pause`) for `spinMicros`, then park on a condition
-// variable: back-to-back regions (the layers of one inference) start at once, and an idle pool
+// Idle workers spin on the word (a few `pause` steps, then `sched_yield`, which hands the
+// core to any other runnable thread) for `spinMicros`, then park on a condition variable: back-to-back regions (the layers of one inference) start at once, and an idle pool
 // costs no CPU. Workers flush denormals while they run pieces, like the calling thread.
 // No allocation per region. Deinit stops and joins the threads.
 // A region started while the pool is busy (a nested call from inside a piece, or another
@@ -105,6 +105,8 @@ final class WorkerPool: @unchecked Sendable {
         let spinNanos: UInt64
 
         static let maxPieces = 0xffff
+        /// Pause steps (about 2-5 us) before a waiting thread starts yielding its core.
+        static let pauseSpins = 128
 
         init(spinNanos: UInt64) {
             self.spinNanos = spinNanos
@@ -141,12 +143,12 @@ final class WorkerPool: @unchecked Sendable {
                 pthread_mutex_unlock(mutex)
             }
             claimPieces(index: 0)
-            // wait for the pieces workers are still running: spin, then yield the core (a
-            // descheduled worker needs it on a loaded host)
+            // wait for the pieces workers are still running: spin briefly, then yield the
+            // core (a descheduled worker may need it on a loaded host)
             var spins = 0
             while done.load(ordering: .acquiring) < pieces {
                 spins += 1
-                if spins < 4096 { ck_cpu_relax() } else { sched_yield() }
+                if spins < Core.pauseSpins { ck_cpu_relax() } else { sched_yield() }
             }
             job = nil
         }
@@ -185,9 +187,12 @@ final class WorkerPool: @unchecked Sendable {
                     let g = word.load(ordering: .acquiring) >> 40
                     if g != seen { seen = g; break }
                     if stopping.load(ordering: .relaxed) { return }
-                    ck_cpu_relax()
+                    // a few pause steps, then sched_yield: on a host whose cores are busy
+                    // with other processes a spinning worker would take the CPU time the
+                    // calling thread (or anyone else) needs
                     spins += 1
-                    if spins & 63 == 0 {
+                    if spins < Core.pauseSpins { ck_cpu_relax() } else { sched_yield() }
+                    if spins & 15 == 0 {
                         let now = monotonicNanos()
                         if t0 == 0 {
                             t0 = now

@@ -27,9 +27,11 @@ enum DirectConv {
     /// DRIVEPIPE_DIRECT=0 turns the direct kernels off (A/B against im2col/Winograd + sgemm).
     static let enabled: Bool = ProcessInfo.processInfo.environment["DRIVEPIPE_DIRECT"] != "0"
 
-    /// Multiply-adds (vector lanes counted) a parallel chunk must hold before a second thread
-    /// joins (DRIVEPIPE_MIN_WORK overrides it, for measuring).
-    static let minWork: Int = Int(ProcessInfo.processInfo.environment["DRIVEPIPE_MIN_WORK"] ?? "") ?? (4 << 20)
+    /// Multiply-adds (vector lanes counted) a parallel chunk must hold (DRIVEPIPE_MIN_WORK
+    /// overrides it, for measuring). 4M with Dispatch threads, whose wake-up cost tens of
+    /// microseconds; 256K since the worker pool (Yolo-Fastest: 96% of the multiply-adds in
+    /// convs that two threads share, against 10% at 4M).
+    static let minWork: Int = Int(ProcessInfo.processInfo.environment["DRIVEPIPE_MIN_WORK"] ?? "") ?? (256 << 10)
 
     /// Largest kh*kw the C kernels take (their tap table).
     static let maxTaps = 64
@@ -123,8 +125,8 @@ enum DirectConv {
         let g = p.g
         let cp = p.cp
         let units = Int(cp.tiles) * Int(cp.ocBlocks)
-        // a second thread only for chunks of at least `minWork` multiply-adds (about 50 us at one
-        // core): waking a worker costs tens of microseconds on a loaded host
+        // chunks of at least `minWork` multiply-adds (about 6 us at one core): a region on the
+        // worker pool starts in about a microsecond
         let perUnit = max(1, Int(cp.ocb) * Int(cp.rw) * Int(ck_isa_lanes(cp.isa)) * g.kSize)
         let minUnits = max(1, minWork / perUnit)
         let padChunk = max(1, (1 << 18) / max(1, g.inPlane))   // channels per padding chunk (~1 MiB)
