@@ -4,7 +4,7 @@ import Testing
 @testable import Inference
 
 @Suite struct ResizeKernelTests {
-    @Test(arguments: [(7, 9, 28, 36), (56, 96, 224, 384), (20, 30, 9, 13), (5, 5, 5, 5)])
+    @Test(arguments: [(7, 9, 28, 36), (56, 96, 224, 384), (20, 30, 9, 13), (40, 48, 10, 12), (5, 5, 5, 5)])
     func separableMatchesReference(_ shape: (Int, Int, Int, Int)) {
         let (inH, inW, outH, outW) = shape
         func taps(_ n: Int, _ inSize: Int) -> LinearTaps {

@@ -112,8 +112,8 @@ func compileResize(_ ctx: OpContext) throws -> CompiledOp {
     let (y0, y1, wy) = taps(outH, scaleH, inH)
     let (x0, x1, wx) = taps(outW, scaleW, inW)
     let rowTaps = LinearTaps(y0, y1, wy), colTaps = LinearTaps(x0, x1, wx)
-    // Separable: every input row interpolated along x once (into scratch: inH x outW per
-    // worker), then each output row is a blend of two of those rows. Same arithmetic, and
+    // Separable: every input row an output reads interpolated along x once (into scratch:
+    // inH x outW per worker), then each output row is a blend of two of those rows. Same arithmetic, and
     // so the same bits, as blending the four neighbours per output pixel (`resizeLinearReference`).
     return CompiledOp(outShapes: [outShape], scratchCount: threads * inH * outW, flops: 6 * outCount) { ins, outs, scratch in
         Parallel.tasks(planes, threads: threads) { worker, lo, hi in
@@ -131,12 +131,19 @@ final class LinearTaps: @unchecked Sendable {
     // Invariant: written once at compile time, read-only while kernels run.
     let i0: UnsafeMutablePointer<Int>, i1: UnsafeMutablePointer<Int>, w: UnsafeMutablePointer<Float>
     let count: Int
+    /// The input indices some output reads (ascending): a downscale skips the others.
+    let sources: UnsafeMutablePointer<Int>
+    let sourceCount: Int
     init(_ a: [Int], _ b: [Int], _ weights: [Float]) {
         count = a.count
         i0 = .allocate(capacity: max(1, count)); i1 = .allocate(capacity: max(1, count)); w = .allocate(capacity: max(1, count))
         for k in 0..<count { i0[k] = a[k]; i1[k] = b[k]; w[k] = weights[k] }
+        let used = Set(a + b).sorted()
+        sourceCount = used.count
+        sources = .allocate(capacity: max(1, sourceCount))
+        for (k, v) in used.enumerated() { sources[k] = v }
     }
-    deinit { i0.deallocate(); i1.deallocate(); w.deallocate() }
+    deinit { i0.deallocate(); i1.deallocate(); w.deallocate(); sources.deallocate() }
 }
 
 /// Linear resize of one plane, separable.
@@ -145,7 +152,8 @@ func resizeLinearPlane(_ src: UnsafePointer<Float>, _ inH: Int, _ inW: Int,
                        _ dst: UnsafeMutablePointer<Float>, _ outH: Int, _ outW: Int,
                        _ ty: LinearTaps, _ tx: LinearTaps, rows: UnsafeMutablePointer<Float>) {
     let x0 = tx.i0, x1 = tx.i1, wx = tx.w
-    for r in 0..<inH {
+    for k in 0..<ty.sourceCount {
+        let r = ty.sources[k]
         let s = src + r * inW, h = rows + r * outW
         for x in 0..<outW {
             let q = wx[x]
