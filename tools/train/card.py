@@ -23,6 +23,8 @@ def main():
     shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
               for v in list(m.graph.value_info) + list(m.graph.output) + list(m.graph.input)}
     ishape = shapes["images"]
+    stride = ishape[3] // shapes["heatmap"][3]  # 8 up to v3, 4 since v4
+    det_inputs = ["features_s8"] if stride == 8 else ["features_s4", "features_s8"]
     name = os.path.splitext(os.path.basename(a.model))[0]
     card = {
         "name": name,
@@ -36,9 +38,9 @@ def main():
                   "resize_note": "whole frame resized (bilinear, like cv2.INTER_LINEAR) to width x height, no letterbox, no crop; value = pixel/255"},
         "backbone": {"inputs": ["images"], "outputs": ["features_s4", "features_s8"]},
         "heads": {
-            "detection": {"inputs": ["features_s8"], "outputs": ["heatmap", "box_size", "box_offset"],
+            "detection": {"inputs": det_inputs, "outputs": ["heatmap", "box_size", "box_offset"],
                           "decoder": "centernet", "heatmap": "heatmap", "box_size": "box_size", "box_offset": "box_offset",
-                          "stride": 8, "classes": CLASSES, "score_threshold": a.score_threshold, "top_k": 100,
+                          "stride": stride, "classes": CLASSES, "score_threshold": a.score_threshold, "top_k": 100,
                           "decoding": "peaks = heatmap cells > score_threshold that equal their 3x3 max (max-pool, -inf padding); "
                                       "top_k by score; centre = (x + box_offset[0], y + box_offset[1]) * stride, "
                                       "size = max(box_size, 0) * stride (input pixels); box mapped to frame pixels by the "
@@ -50,7 +52,7 @@ def main():
         },
         "tensors": {n: shapes.get(n) for n in ["images", "features_s4", "features_s8", "heatmap", "box_size", "box_offset", "seg_logits"]},
         "ops": sorted({n.op_type for n in m.graph.node}),
-        "resize_ops": "neck: Resize nearest x2 (asymmetric, floor); segmentation: Resize linear x4 (half_pixel)",
+        "resize_ops": "neck and detection head: Resize nearest x2 (asymmetric, floor); segmentation: Resize linear x4 (half_pixel)",
         "training": {
             "data": "Udacity self-driving-car videos (MIT licence): every 2nd frame of project_video, challenge, solidYellowLeft "
                     "and solidWhiteRight (1,208 frames, see tools/train/label.py); challenge_video held out for validation "
@@ -62,9 +64,13 @@ def main():
                                  "regions (no loss pushing the heatmap to 0 inside them)",
             "losses": "CenterNet focal loss on heatmap (ignored regions excluded), L1 on size (x0.1) and offset, "
                       "class-weighted CE on segmentation (lane x4)",
-            "augmentation": "whole frame at the deployed scale (35%) or zoom 1.0-1.5x and random crop to 384x224, horizontal flip "
-                            "(masks and boxes mirrored), brightness/contrast and per-channel gain",
-            "schedule": "AdamW lr 3e-3, 100-step warm-up, cosine over a wall-clock budget, batch 8, EMA of weights (decay 0.998) exported",
+            "augmentation": f"whole frame at the deployed scale (30%) or zoom 0.8-1.6x (below 1: pasted into a grey canvas whose "
+                            f"pixels the segmentation loss ignores) and crop to {ishape[3]}x{ishape[2]} (half of the crops centred near a "
+                            "random teacher box); teacher boxes cut to under 40% by the crop become ignored regions; horizontal flip "
+                            "(masks and boxes mirrored); saturation, rare grayscale, contrast, brightness, per-channel gain, cast "
+                            "shadows (darkened random quadrilaterals), gamma, blur, sensor noise",
+            "schedule": "AdamW lr 3e-3, 100-step warm-up, cosine over a budget of process CPU minutes on 1 thread (bounded by a "
+                        "wall-clock deadline), batch 8, EMA of weights (decay 0.998) exported",
             "state": json.loads(a.train_state),
             "code": "tools/train (train.py, export.py, evaluate.py)",
         },

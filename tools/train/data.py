@@ -9,7 +9,7 @@ import numpy as np
 from common import CACHE, VAL_DRIVE
 from model import NUM_CLASSES, STRIDE
 
-IN_W, IN_H = 384, 224  # deployed input size; scale 1 here = the deployed object scale
+IN_W, IN_H = 512, 288  # deployed input size (v4; v3 was 384x224); scale 1 here = the deployed object scale
 
 
 def load_chunks(drives_excluded=(VAL_DRIVE,), only=None):
@@ -53,12 +53,12 @@ def draw_gaussian(hm, cx, cy, radius):
                out=hm[cy - t:cy + b, cx - l:cx + r])
 
 
-def make_targets(boxes, w, h, pos_score=0.0):
-    """boxes Nx6 [x1,y1,x2,y2,score,cls] in input pixels -> heatmap (C,h/8,w/8), wh (2,..), off (2,..), mask (..),
-    ignore (C,h/8,w/8). Boxes scoring >= pos_score are targets; weaker teacher boxes (uncertain: the teacher
+def make_targets(boxes, w, h, pos_score=0.0, stride=STRIDE):
+    """boxes Nx6 [x1,y1,x2,y2,score,cls] in input pixels -> heatmap (C,h/s,w/s), wh (2,..), off (2,..), mask (..),
+    ignore (C,h/s,w/s), s = stride. Boxes scoring >= pos_score are targets; weaker teacher boxes (uncertain: the teacher
     itself is unsure) are not targets, and their cells (the box, in its class channel) are ignored by the
     heatmap loss instead of being pushed to 0."""
-    H, W = h // STRIDE, w // STRIDE
+    H, W = h // stride, w // stride
     hm = np.zeros((NUM_CLASSES, H, W), np.float32)
     wh = np.zeros((2, H, W), np.float32)
     off = np.zeros((2, H, W), np.float32)
@@ -66,12 +66,12 @@ def make_targets(boxes, w, h, pos_score=0.0):
     ign = np.zeros((NUM_CLASSES, H, W), np.float32)
     for x1, y1, x2, y2, s, c in boxes:
         if s < pos_score:
-            ign[int(c), max(0, int(y1 // STRIDE)):int(math.ceil(y2 / STRIDE)), max(0, int(x1 // STRIDE)):int(math.ceil(x2 / STRIDE))] = 1
+            ign[int(c), max(0, int(y1 // stride)):int(math.ceil(y2 / stride)), max(0, int(x1 // stride)):int(math.ceil(x2 / stride))] = 1
     for x1, y1, x2, y2, s, c in boxes:
         if s < pos_score:
             continue
-        bw, bh = (x2 - x1) / STRIDE, (y2 - y1) / STRIDE
-        cx, cy = (x1 + x2) / 2 / STRIDE, (y1 + y2) / 2 / STRIDE
+        bw, bh = (x2 - x1) / stride, (y2 - y1) / stride
+        cx, cy = (x1 + x2) / 2 / stride, (y1 + y2) / 2 / stride
         ix, iy = int(cx), int(cy)
         if not (0 <= ix < W and 0 <= iy < H):
             continue
@@ -84,35 +84,98 @@ def make_targets(boxes, w, h, pos_score=0.0):
     return hm, wh, off, msk, ign
 
 
-def augment(frame, mask, boxes, rng, crop=(IN_W, IN_H), scale=(1.0, 1.5), full_p=0.35, in_size=(IN_W, IN_H)):
-    """Random zoom (relative to the deployed input size in_size: scale 1 = the whole frame as deployed; with
-    probability full_p exactly that), random crop, h-flip (mask and boxes mirrored: the classes have no
-    left/right meaning), brightness/contrast, per-channel gain.
-    frame: 360x640x3 BGR uint8, mask 360x640, boxes Nx6 in 640x360 px. Returns RGB float CHW, mask, boxes."""
+SEG_IGNORE = 255  # mask value of padded pixels (zoom-out): no segmentation loss there
+
+
+def _boxes_to(boxes, fx, fy, dx, dy, cw, ch):
+    """Boxes scaled by (fx, fy), shifted by (dx, dy), clipped to cw x ch. A box that is cut to less than 40%
+    of its area (or under 2 px) stays as an ignored region (score 0: no target, no negative loss) instead of
+    vanishing, so a half-visible car is not taught as background."""
+    b = boxes.copy()
+    if not len(b):
+        return b
+    b[:, [0, 2]] = b[:, [0, 2]] * fx + dx
+    b[:, [1, 3]] = b[:, [1, 3]] * fy + dy
+    area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    b[:, [0, 2]] = b[:, [0, 2]].clip(0, cw)
+    b[:, [1, 3]] = b[:, [1, 3]].clip(0, ch)
+    w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+    inside = (w > 0) & (h > 0)
+    cut = (w * h < 0.4 * np.maximum(area, 1e-6)) | (w < 2) | (h < 2)
+    b[cut, 4] = 0.0
+    return b[inside]
+
+
+def _photometric(img, rng):
+    """img HxWx3 float32 RGB 0..255 -> same, jittered: per-channel gain, brightness/contrast, saturation,
+    gamma, cast shadows (darkened random quadrilaterals), blur, sensor noise, rare grayscale."""
+    h, w = img.shape[:2]
+    if rng.random() < 0.8:  # saturation
+        g = img.mean(2, keepdims=True)
+        img = g + (img - g) * rng.uniform(0.5, 1.5)
+    if rng.random() < 0.05:
+        img = np.repeat(img.mean(2, keepdims=True), 3, 2)
+    gain = rng.uniform(0.65, 1.35) * rng.uniform(0.9, 1.1, size=3).astype(np.float32)
+    mean = img.mean()
+    img = (img - mean) * rng.uniform(0.7, 1.3) + mean  # contrast
+    img = img * gain + rng.uniform(-30, 30)
+    if rng.random() < 0.4:  # cast shadows: 1-3 dark quadrilaterals (overpasses, trees, barriers)
+        shade = np.ones((h, w), np.float32)
+        for _ in range(rng.integers(1, 4)):
+            cx, cy = rng.uniform(0, w), rng.uniform(h * 0.3, h)
+            rx, ry = rng.uniform(0.1, 0.6) * w, rng.uniform(0.05, 0.4) * h
+            pts = np.stack([cx + rng.uniform(-rx, rx, 4), cy + rng.uniform(-ry, ry, 4)], 1).astype(np.int32)
+            cv2.fillConvexPoly(shade, cv2.convexHull(pts), float(rng.uniform(0.35, 0.8)))
+        if rng.random() < 0.5:
+            shade = cv2.GaussianBlur(shade, (0, 0), rng.uniform(2, 8))
+        img = img * shade[:, :, None]
+    img = np.clip(img, 0, 255)
+    if rng.random() < 0.5:
+        img = 255.0 * (img / 255.0) ** rng.uniform(0.7, 1.4)
+    if rng.random() < 0.15:
+        img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.5, 1.3))
+    if rng.random() < 0.2:
+        img = img + rng.normal(0, rng.uniform(2, 7), img.shape).astype(np.float32)
+    return img
+
+
+def augment(frame, mask, boxes, rng, crop=(IN_W, IN_H), scale=(0.8, 1.6), full_p=0.3, in_size=(IN_W, IN_H),
+            focus_p=0.5):
+    """Random zoom relative to the deployed input size in_size (scale 1 = the whole frame as deployed; with
+    probability full_p exactly that; below 1 the frame is pasted into a padded canvas whose pixels are ignored by
+    the segmentation loss), random crop (with probability focus_p centred near a random teacher box, so the crop
+    keeps objects), h-flip (mask and boxes mirrored: the classes have no left/right meaning), photometric jitter.
+    frame: 360x640x3 BGR uint8, mask 360x640, boxes Nx6 in 640x360 px. Returns RGB float CHW 0..1, mask, boxes."""
     cw, ch = crop
     s = 1.0 if rng.random() < full_p else rng.uniform(*scale)
-    sw, sh = max(cw, int(round(in_size[0] * s))), max(ch, int(round(in_size[1] * s)))
+    sw, sh = int(round(in_size[0] * s)), int(round(in_size[1] * s))
     img = cv2.resize(frame, (sw, sh), interpolation=cv2.INTER_LINEAR if s < 1.6 else cv2.INTER_AREA)
     m = cv2.resize(mask, (sw, sh), interpolation=cv2.INTER_NEAREST)
-    x0, y0 = rng.integers(0, sw - cw + 1), rng.integers(0, sh - ch + 1)
+    fx, fy = sw / frame.shape[1], sh / frame.shape[0]
+    if sw < cw or sh < ch:  # zoom out: paste into a canvas (grey), padded mask ignored
+        px, py = rng.integers(0, max(cw - sw, 0) + 1), rng.integers(0, max(ch - sh, 0) + 1)
+        can = np.full((max(ch, sh), max(cw, sw), 3), 114, np.uint8)
+        cm = np.full((max(ch, sh), max(cw, sw)), SEG_IGNORE, np.uint8)
+        can[py:py + sh, px:px + sw] = img
+        cm[py:py + sh, px:px + sw] = m
+        img, m, ox, oy = can, cm, px, py
+        sh, sw = img.shape[:2]
+    else:
+        ox = oy = 0
+    if len(boxes) and rng.random() < focus_p:
+        k = rng.integers(len(boxes))
+        bx = (boxes[k, 0] + boxes[k, 2]) / 2 * fx + ox
+        by = (boxes[k, 1] + boxes[k, 3]) / 2 * fy + oy
+        x0 = int(np.clip(bx - rng.uniform(0.15, 0.85) * cw, 0, sw - cw))
+        y0 = int(np.clip(by - rng.uniform(0.15, 0.85) * ch, 0, sh - ch))
+    else:
+        x0, y0 = int(rng.integers(0, sw - cw + 1)), int(rng.integers(0, sh - ch + 1))
     img, m = img[y0:y0 + ch, x0:x0 + cw], m[y0:y0 + ch, x0:x0 + cw]
-    b = boxes.copy()
-    if len(b):
-        fx, fy = sw / frame.shape[1], sh / frame.shape[0]
-        b[:, [0, 2]] = b[:, [0, 2]] * fx - x0
-        b[:, [1, 3]] = b[:, [1, 3]] * fy - y0
-        area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-        b[:, [0, 2]] = b[:, [0, 2]].clip(0, cw)
-        b[:, [1, 3]] = b[:, [1, 3]].clip(0, ch)
-        carea = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-        keep = (carea >= 0.4 * np.maximum(area, 1e-6)) & (b[:, 2] - b[:, 0] >= 2) & (b[:, 3] - b[:, 1] >= 2)
-        b = b[keep]
+    b = _boxes_to(boxes, fx, fy, ox - x0, oy - y0, cw, ch)
     if rng.random() < 0.5:
         img, m = img[:, ::-1], m[:, ::-1]
         if len(b):
             b[:, [0, 2]] = cw - b[:, [2, 0]]
-    img = img[:, :, ::-1].astype(np.float32)  # RGB
-    gain = rng.uniform(0.7, 1.3) * rng.uniform(0.92, 1.08, size=3).astype(np.float32)
-    img = img * gain + rng.uniform(-25, 25)
+    img = _photometric(img[:, :, ::-1].astype(np.float32), rng)  # RGB
     img = np.clip(img, 0, 255) / 255.0
-    return np.ascontiguousarray(img.transpose(2, 0, 1)), np.ascontiguousarray(m), b
+    return np.ascontiguousarray(img.transpose(2, 0, 1), dtype=np.float32), np.ascontiguousarray(m), b

@@ -7,11 +7,16 @@ timings are not skewed) and writes the metrics JSON (card.py then writes the mod
   CamVid val (eval only): IoU of (drivable or lane line) vs CamVid Road (class 3), label 11 ignored,
       student and TwinLiteNet side by side (TwinLiteNet predictions cached in cache/camvid_twinlite.npz)
   KITTI object frames: vehicle (Car/Van/Truck) recall at IoU 0.5, student vs Yolo-Fastest
-  cost: MACs/FLOPs, parameters, onnxruntime median latency at 1 and 2 threads
+      also split by labelling pass: p0 (every 8th frame, 61) and p1 (the other 181), so a choice made on p0
+      can be reported on p1 frames it never saw
+  cost: MACs/FLOPs, parameters
+  timing: our engine (`drivepipe bench`, release build) against onnxruntime at 1 and 2 threads, alternating
+      rounds (tools/bench_ort.py); wrap a timing-only run in /work/quiet.sh-style pausing of other jobs
   teacher mirror consistency: TwinLiteNet on mirrored held-out frames vs its own labels (a scale for the IoUs)
-  --skip heldout kitti camvid timing teacher_flip leaves parts out
+  --skip heldout kitti camvid timing teacher_flip leaves parts out; --update keeps the other parts of --out
 
 Usage: python evaluate.py --model ../../fixtures/models/drivepipe-student.onnx [--out metrics.json] [--skip ...]
+       python evaluate.py --model M.onnx --out metrics.json --update --skip heldout kitti camvid teacher_flip   (timing only)
 """
 import argparse
 import glob
@@ -28,6 +33,9 @@ from common import (CACHE, CLASSES, COCO_MAP, SHARED, TEACHERS, VAL_DRIVE, TwinL
                     ort_session, read_frames)
 from flops import macs as count_macs
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import bench_ort  # noqa: E402  (tools/bench_ort.py: drivepipe bench vs onnxruntime)
+
 CAMVID = os.path.join(SHARED, "data", "camvid")
 KITTI = os.path.join(SHARED, "data", "kitti-object")
 
@@ -38,6 +46,8 @@ class Student:
         shp = self.s.get_inputs()[0].shape
         self.h, self.w = shp[2], shp[3]
         self.score, self.top_k = score, top_k
+        hm_w = self.s.get_outputs()[[o.name for o in self.s.get_outputs()].index("heatmap")].shape[3]
+        self.stride = self.w // hm_w  # detection stride (8 up to v3, 4 since v4)
 
     def run(self, bgr):
         rgb = cv2.cvtColor(cv2.resize(bgr, (self.w, self.h), interpolation=cv2.INTER_LINEAR), cv2.COLOR_BGR2RGB)
@@ -49,7 +59,7 @@ class Student:
         fh, fw = bgr.shape[:2]
         out_w, out_h = out_w or fw, out_h or fh
         hm, size, off, seg = self.run(bgr)
-        d = centernet_decode(hm[0], size[0], off[0], 8, self.score, self.top_k,
+        d = centernet_decode(hm[0], size[0], off[0], self.stride, self.score, self.top_k,
                              np.float32(self.w) / np.float32(out_w), np.float32(self.h) / np.float32(out_h), out_w, out_h)
         m = cv2.resize(seg[0].argmax(0).astype(np.uint8), (out_w, out_h), interpolation=cv2.INTER_NEAREST)
         return d, m
@@ -117,23 +127,13 @@ def recall(dets, gts, thr=0.5):
 TEACHER_CONF = (0.25, 0.4, 0.5)  # AP50 reported against teacher boxes at these confidence levels
 
 
-def heldout(st):
-    """Every cached frame of the held-out drive (passes p0 + p1: every 2nd frame)."""
+def _heldout_scores(items):
+    """items: list of (student mask, teacher mask, student vehicle dets Nx5, teacher vehicle boxes Mx5)."""
     inter = {1: 0, 2: 0}; union = {1: 0, 2: 0}
-    dets, gts = [], []
-    n = 0
-    for p in sorted(glob.glob(os.path.join(CACHE, "labels", f"p*_{VAL_DRIVE}_*.npz"))):
-        z = np.load(p)
-        idx, masks, boxes = list(z["index"]), z["masks"], z["boxes"]
-        frames = dict(read_frames(VAL_DRIVE, wanted=set(idx)))
-        for r, i in enumerate(idx):
-            d, m = st.predict(frames[i], 640, 360)
-            t = masks[r]
-            for c in (1, 2):
-                inter[c] += int(((m == c) & (t == c)).sum()); union[c] += int(((m == c) | (t == c)).sum())
-            b = boxes[boxes[:, 0] == r]
-            gts.append(b[b[:, 6] == 0][:, 1:6]); dets.append(d[d[:, 5] == 0][:, :5])
-            n += 1
+    for m, t, _, _ in items:
+        for c in (1, 2):
+            inter[c] += int(((m == c) & (t == c)).sum()); union[c] += int(((m == c) | (t == c)).sum())
+    dets = [d for _, _, d, _ in items]; gts = [g for _, _, _, g in items]
     ap = {}
     for c in TEACHER_CONF:
         req = [g[g[:, 4] >= c, :4] for g in gts]
@@ -141,13 +141,30 @@ def heldout(st):
         ap[f"teacher_conf_{c:g}"] = {"ap50": average_precision(dets, req, ignored=ign),
                                      "teacher_boxes": int(sum(len(g) for g in req)),
                                      "ignored_boxes": int(sum(len(g) for g in ign))}
-    return {"frames": n, "drivable_iou": inter[1] / max(union[1], 1), "lane_iou": inter[2] / max(union[2], 1),
+    return {"frames": len(items), "drivable_iou": inter[1] / max(union[1], 1), "lane_iou": inter[2] / max(union[2], 1),
             "vehicle_ap50": ap[f"teacher_conf_{TEACHER_CONF[0]:g}"]["ap50"], "vehicle_gt_boxes": int(sum(len(g) for g in gts)),
-            "vehicle_ap50_by_teacher_conf": ap,
-            "definition": "IoU pooled over all pixels of all frames at 640x360 (student mask nearest-upsampled from its input "
-                          "resolution) vs TwinLiteNet argmax labels; AP50: student vehicle detections (score >= 0.05, top 100) "
-                          "vs Yolo-Fastest vehicle boxes with confidence >= c (teacher boxes 0.25 <= conf < c are ignored: "
-                          "a detection on one counts neither as hit nor as false alarm)"}
+            "vehicle_ap50_by_teacher_conf": ap}
+
+
+def heldout(st):
+    """Every cached frame of the held-out drive (passes p0 + p1: every 2nd frame), and each pass alone."""
+    items = {"p0": [], "p1": []}
+    for p in sorted(glob.glob(os.path.join(CACHE, "labels", f"p*_{VAL_DRIVE}_*.npz"))):
+        z = np.load(p)
+        idx, masks, boxes = list(z["index"]), z["masks"], z["boxes"]
+        frames = dict(read_frames(VAL_DRIVE, wanted=set(idx)))
+        for r, i in enumerate(idx):
+            d, m = st.predict(frames[i], 640, 360)
+            b = boxes[boxes[:, 0] == r]
+            items[os.path.basename(p)[:2]].append((m, masks[r], d[d[:, 5] == 0][:, :5], b[b[:, 6] == 0][:, 1:6]))
+    res = _heldout_scores(items["p0"] + items["p1"])
+    res["by_pass"] = {k: _heldout_scores(v) for k, v in items.items()}
+    res["definition"] = ("IoU pooled over all pixels of all frames at 640x360 (student mask nearest-upsampled from its input "
+                         "resolution) vs TwinLiteNet argmax labels; AP50: student vehicle detections (score >= 0.05, top 100) "
+                         "vs Yolo-Fastest vehicle boxes with confidence >= c (teacher boxes 0.25 <= conf < c are ignored: "
+                         "a detection on one counts neither as hit nor as false alarm); by_pass: p0 = every 8th frame (61), "
+                         "p1 = the other 181")
+    return res
 
 
 def teacher_flip_consistency(threads=2):
@@ -231,16 +248,25 @@ def kitti(st, threads):
             "student_recall": rs[0], "yolo_fastest_recall": rt[0]}
 
 
-def timing(path, threads, runs=30):
-    s = ort_session(path, threads)
-    i = s.get_inputs()[0]
-    x = np.random.default_rng(0).random(i.shape, dtype=np.float32)
-    for _ in range(3):
-        s.run(None, {i.name: x})
-    ts = []
-    for _ in range(runs):
-        t = time.perf_counter(); s.run(None, {i.name: x}); ts.append(time.perf_counter() - t)
-    return float(np.median(ts) * 1000)
+def timing(path, threads=(1, 2), rounds=5, runs=20, binary=None):
+    """Median ms of our engine (drivepipe bench, release build if present) and onnxruntime, alternating rounds."""
+    import statistics
+    binary = binary or next((p for p in (os.path.join(bench_ort.ROOT, c) for c in (".build/release/drivepipe", ".build/debug/drivepipe"))
+                             if os.path.exists(p)), None)
+    res = {"binary": os.path.relpath(binary, bench_ort.ROOT) if binary else None,
+           "note": f"median of {rounds} alternating rounds x {runs} runs (tools/bench_ort.py), other jobs paused; ratio = onnxruntime / ours"}
+    for t in threads:
+        us, them = [], []
+        for _ in range(rounds):
+            if binary:
+                us.append(bench_ort.ours(binary, path, t, runs))
+            them.append(bench_ort.theirs(path, t, runs))
+        r = {"onnxruntime_ms": statistics.median(them)}
+        if us:
+            r["drivepipe_ms"] = statistics.median(us)
+            r["ratio"] = statistics.median([o / u for o, u in zip(them, us)])
+        res[f"threads_{t}"] = r
+    return res
 
 
 def main():
@@ -250,12 +276,15 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip", nargs="*", default=[])
+    ap.add_argument("--update", action="store_true", help="start from the existing --out JSON (replace only the parts run)")
+    ap.add_argument("--binary", help="drivepipe binary for the timing (default: .build/release, else .build/debug)")
     a = ap.parse_args()
     if a.cache_camvid_teacher:
         return cache_camvid_teacher(1)
     st = Student(a.model, a.threads)
     m = onnx.load(a.model)
-    res = {"model": os.path.basename(a.model)}
+    res = json.load(open(a.out)) if a.update and a.out and os.path.exists(a.out) else {}
+    res["model"] = os.path.basename(a.model)
     mac = count_macs(a.model)
     t_mac = count_macs(os.path.join(TEACHERS, "twinlitenet.onnx")) + count_macs(os.path.join(TEACHERS, "yolo-fastest-1.1.onnx"))
     res["cost"] = {"macs": mac, "gflops": 2 * mac / 1e9, "params": int(sum(np.prod(t.dims) for t in m.graph.initializer)),
@@ -272,8 +301,8 @@ def main():
     if "camvid" not in a.skip:
         res["camvid_val"] = camvid(st, a.threads); print(json.dumps(res["camvid_val"]), file=sys.stderr, flush=True)
     if "timing" not in a.skip:
-        res["onnxruntime_ms"] = {"threads_1": timing(a.model, 1), "threads_2": timing(a.model, 2),
-                                 "note": "median of 30 runs on a shared, loaded 2-core machine"}
+        res.pop("onnxruntime_ms", None)
+        res["timing"] = timing(a.model, binary=a.binary); print(json.dumps(res["timing"]), file=sys.stderr, flush=True)
     out = json.dumps(res, indent=1)
     print(out)
     if a.out:

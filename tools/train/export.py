@@ -1,4 +1,5 @@
-"""Exports the trained student (EMA weights) to ONNX opset 17 at the fixed training input size (checkpoint's `input`, default 1x3x224x384), with the
+"""Exports the trained student (EMA weights) to ONNX opset 17 at the fixed training input size (checkpoint's `input`;
+v4: 1x3x288x512, detection stride from the checkpoint's args, 4 since v4), with the
 backbone outputs kept as named intermediate tensors `features_s4`, `features_s8`, and checks onnxruntime
 against PyTorch (max abs error per output).
 Usage: python export.py --ckpt runs/v1/last.pt --out ../../fixtures/models/drivepipe-student.onnx"""
@@ -69,8 +70,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--raw", action="store_true", help="use raw instead of EMA weights")
     a = ap.parse_args()
-    model = Student()
     c = torch.load(a.ckpt, weights_only=False)
+    model = Student(det_stride=c.get("args", {}).get("det_stride", 8))
     model.load_state_dict(c["model"] if a.raw else c["ema"])
     model.eval()
     w, h = c.get("input", (512, 288))

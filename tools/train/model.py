@@ -1,15 +1,16 @@
-"""DrivePipe student: shared backbone + FPN-lite neck, CenterNet detection head (stride 8),
+"""DrivePipe student: shared backbone + FPN-lite neck, CenterNet detection head (stride 4 since v4:
+the stride-8 detection features upsampled x2 and merged with features_s4; stride 8 with det_stride=8, as v1-v3),
 segmentation head (3 classes, stride 4 -> bilinear to input size).
 
 Only plain ops: Conv 3x3/1x1 (stride 1/2), BatchNorm (folded at export), ReLU, Add, Resize
-(nearest x2 in the neck, bilinear x4 on the segmentation logits), Sigmoid.
+(nearest x2 in the neck and the detection head, bilinear x4 on the segmentation logits), Sigmoid.
 
-Shapes for a 1x3x288x512 input (RGB/255); the shipped model uses 1x3x224x384 (all maps scale with it):
-  features_s4  1x24x72x128   (named intermediate: backbone/neck output for the segmentation head)
+Shapes for the shipped 1x3x288x512 input (RGB/255) with det_stride=4 (v3 used 1x3x224x384, stride 8):
+  features_s4  1x24x72x128   (named intermediate: backbone output for both heads)
   features_s8  1x48x36x64    (named intermediate: neck output for both heads)
-  heatmap      1x4x36x64     sigmoid scores, classes vehicle, pedestrian, cyclist, traffic_light
-  box_size     1x2x36x64     (w, h) in stride-8 cells
-  box_offset   1x2x36x64     (dx, dy) sub-cell centre offset, cells
+  heatmap      1x4x72x128    sigmoid scores, classes vehicle, pedestrian, cyclist, traffic_light
+  box_size     1x2x72x128    (w, h) in stride cells
+  box_offset   1x2x72x128    (dx, dy) sub-cell centre offset, cells
   seg_logits   1x3x288x512   background, drivable, lane line
 """
 import torch
@@ -17,7 +18,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 NUM_CLASSES = 4
-STRIDE = 8
+STRIDE = 4  # detection stride of the default (v4) student
 
 
 def cbr(cin, cout, k=3, s=1):
@@ -25,8 +26,10 @@ def cbr(cin, cout, k=3, s=1):
 
 
 class Student(nn.Module):
-    def __init__(self, c=(16, 24, 48, 96, 128), neck=48, seg=24):
+    def __init__(self, c=(16, 24, 48, 96, 128), neck=48, seg=24, det_stride=STRIDE, det4=32):
         super().__init__()
+        assert det_stride in (4, 8)
+        self.det_stride = det_stride
         c1, c2, c3, c4, c5 = c
         self.stem = cbr(3, c1, 3, 2)                                   # /2
         self.s4 = cbr(c1, c2, 3, 2)                                    # /4
@@ -40,9 +43,15 @@ class Student(nn.Module):
         self.fuse8 = cbr(neck, neck)
         # detection head on features_s8
         self.det = cbr(neck, neck)
-        self.hm = nn.Conv2d(neck, NUM_CLASSES, 1)
-        self.wh = nn.Conv2d(neck, 2, 1)
-        self.off = nn.Conv2d(neck, 2, 1)
+        hc = neck
+        if det_stride == 4:  # stride-8 detection features -> 1x1 reduce, x2 up, + features_s4 (1x1), 3x3
+            self.det_red = cbr(neck, det4, 1)
+            self.det_lat4 = cbr(c2, det4, 1)
+            self.det4 = cbr(det4, det4)
+            hc = det4
+        self.hm = nn.Conv2d(hc, NUM_CLASSES, 1)
+        self.wh = nn.Conv2d(hc, 2, 1)
+        self.off = nn.Conv2d(hc, 2, 1)
         nn.init.constant_(self.hm.bias, -2.19)  # prior 0.1 (CenterNet)
         # segmentation head on features_s8 (+ features_s4 skip)
         self.seg8 = cbr(neck, seg, 1)
@@ -61,6 +70,8 @@ class Student(nn.Module):
 
     def heads(self, f4, p8):
         d = self.det(p8)
+        if self.det_stride == 4:
+            d = self.det4(self.det_lat4(f4) + F.interpolate(self.det_red(d), scale_factor=2.0, mode="nearest"))
         hm = torch.sigmoid(self.hm(d))
         wh = self.wh(d)
         off = self.off(d)
@@ -92,6 +103,8 @@ def count_macs(model, h=288, w=512):
 
 if __name__ == "__main__":
     m = Student()
+    m8 = Student(det_stride=8)
+    print(f"det stride 8: MACs {count_macs(m8)/1e6:.1f} M at 512x288, {count_macs(m8, 224, 384)/1e6:.1f} M at 384x224")
     macs = count_macs(m)
     print(f"params {sum(p.numel() for p in m.parameters())/1e6:.3f} M, MACs {macs/1e6:.1f} M, FLOPs {2*macs/1e9:.3f} G")
     for t in m(torch.zeros(1, 3, 288, 512), True):

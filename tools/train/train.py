@@ -1,14 +1,18 @@
-"""Trains the student on the cached teacher labels with a wall-clock budget (cosine LR over the budget),
-checkpointing to tools/train/runs/<name>/last.pt every epoch (and every few minutes); rerunning resumes.
-The budget can be changed while running by writing minutes into runs/<name>/budget_min.
+"""Trains the student on the cached teacher labels with a budget of process CPU minutes (cosine LR over the
+budget; CPU time, so the run tolerates being paused with SIGSTOP while others time things), optionally also bounded by
+a wall-clock deadline (--deadline HH:MM UTC: progress = the larger of the two fractions, so the schedule always
+completes by then). Checkpoints to tools/train/runs/<name>/last.pt every epoch (and every few minutes); rerunning
+resumes. The budget can be changed while running by writing minutes into runs/<name>/budget_min.
 Detection targets: teacher boxes scoring >= --pos-score; weaker teacher boxes are ignored regions.
 EMA snapshots (runs/<name>/ema_stepNNNNN.pt) every --snapshot-min minutes.
-Usage: nohup nice -n 19 python train.py --name v3 --budget-min 80 > runs/v3.log 2>&1 &
+Usage (own process group, 1 core):
+  setsid nohup python train.py --name v4 --budget-min 70 --init runs/v3/ema_step03611.pt > runs/v4.log 2>&1 < /dev/null &
 """
 import argparse
 import copy
 import os
 import sys
+import datetime
 import time
 
 import numpy as np
@@ -16,8 +20,8 @@ import torch
 import torch.nn.functional as F
 
 from common import RUNS
-from data import augment, load_chunks, make_targets
-from model import Student
+from data import SEG_IGNORE, augment, load_chunks, make_targets
+from model import STRIDE, Student
 
 SEG_WEIGHTS = torch.tensor([1.0, 1.0, 4.0])  # lane lines are ~2% of pixels
 
@@ -37,7 +41,7 @@ def losses(out, hm_t, wh_t, off_t, msk_t, ign_t, seg_t):
     l_hm = focal_loss(hm, hm_t, ign_t)
     l_wh = (torch.abs(wh - wh_t) * msk_t[:, None]).sum() / n
     l_off = (torch.abs(off - off_t) * msk_t[:, None]).sum() / n
-    l_seg = F.cross_entropy(seg, seg_t, weight=SEG_WEIGHTS)
+    l_seg = F.cross_entropy(seg, seg_t, weight=SEG_WEIGHTS, ignore_index=SEG_IGNORE)
     return l_hm + 0.1 * l_wh + l_off + l_seg, (l_hm.item(), l_wh.item(), l_off.item(), l_seg.item())
 
 
@@ -47,12 +51,15 @@ def main():
     ap.add_argument("--budget-min", type=float, default=80)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--deadline", help="HH:MM UTC: the schedule ends by then at the latest (today, or tomorrow if past)")
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke runs)")
+    ap.add_argument("--det-stride", type=int, default=STRIDE)
     ap.add_argument("--ckpt-min", type=float, default=4)
-    ap.add_argument("--in-w", type=int, default=384)
-    ap.add_argument("--in-h", type=int, default=224)
-    ap.add_argument("--crop-w", type=int, default=384)
-    ap.add_argument("--crop-h", type=int, default=224)
+    ap.add_argument("--in-w", type=int, default=512)
+    ap.add_argument("--in-h", type=int, default=288)
+    ap.add_argument("--crop-w", type=int, default=512)
+    ap.add_argument("--crop-h", type=int, default=288)
     ap.add_argument("--pos-score", type=float, default=0.4,
                     help="teacher boxes scoring at least this are detection targets; weaker ones are ignored regions")
     ap.add_argument("--init", help="checkpoint to start from (tensors whose shapes match; EMA weights)")
@@ -60,15 +67,16 @@ def main():
     ap.add_argument("--snapshot-min", type=float, default=15, help="keep an EMA snapshot every N minutes")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(1)
     run = os.path.join(RUNS, a.name)
     os.makedirs(run, exist_ok=True)
     budget_file = os.path.join(run, "budget_min")
     if not os.path.exists(budget_file):
         open(budget_file, "w").write(str(a.budget_min))
-    model = Student()
+    model = Student(det_stride=a.det_stride)
     ema = copy.deepcopy(model).eval()
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
-    state = {"elapsed": 0.0, "epoch": 0, "step": 0}
+    state = {"elapsed": 0.0, "epoch": 0, "step": 0, "wall_start": time.time()}
     ck = os.path.join(run, "last.pt")
     if os.path.exists(ck):
         c = torch.load(ck, weights_only=False)
@@ -92,15 +100,24 @@ def main():
         torch.save({"ema": ema.state_dict(), "state": dict(state), "input": (a.in_w, a.in_h), "args": vars(a)}, p)
 
     rng = np.random.default_rng(1234 + state["step"])
-    t_start, done = time.time() - state["elapsed"], False
+    cpu0, done = time.process_time() - state["elapsed"], False  # elapsed = process CPU seconds
+    deadline = None
+    if a.deadline:
+        hh, mm = map(int, a.deadline.split(":"))
+        now = datetime.datetime.now(datetime.timezone.utc)
+        d = now.replace(hour=hh, minute=mm, second=0, microsecond=0)
+        if d < now - datetime.timedelta(hours=12):
+            d += datetime.timedelta(days=1)
+        deadline = d.timestamp()
+    t_step0, step0 = time.time(), state["step"]
     last_ck = last_snap = time.time()
+    frames = []
     while not done:
-        frames, masks, boxes = load_chunks()
+        if len(frames) < 4 * a.batch:  # read once (re-read only while labelling is still starting up)
+            frames, masks, boxes = load_chunks()
         n = len(frames)
         if n < 4 * a.batch:  # labelling still starting up
             time.sleep(20)
-            if state["step"] == 0:
-                t_start = time.time()
             continue
         perm = rng.permutation(n)
         print(f"epoch {state['epoch']}: {n} frames", file=sys.stderr, flush=True)
@@ -111,9 +128,11 @@ def main():
                 budget = float(open(budget_file).read()) * 60
             except (OSError, ValueError):
                 budget = a.budget_min * 60
-            state["elapsed"] = time.time() - t_start
+            state["elapsed"] = time.process_time() - cpu0
             prog = state["elapsed"] / budget
-            if prog >= 1:
+            if deadline is not None:
+                prog = max(prog, (time.time() - state["wall_start"]) / max(deadline - state["wall_start"], 1))
+            if prog >= 1 or (a.max_steps and state["step"] - step0 >= a.max_steps):
                 done = True
                 break
             warm = min(1.0, (state["step"] + 1) / 100)
@@ -123,7 +142,7 @@ def main():
             xs, hms, whs, offs, msks, igns, segs = [], [], [], [], [], [], []
             for i in perm[k:k + a.batch]:
                 x, m, b = augment(frames[i], masks[i], boxes[i], rng, crop=(a.crop_w, a.crop_h), in_size=(a.in_w, a.in_h))
-                hm, wh, off, msk, ign = make_targets(b, x.shape[2], x.shape[1], a.pos_score)
+                hm, wh, off, msk, ign = make_targets(b, x.shape[2], x.shape[1], a.pos_score, a.det_stride)
                 xs.append(x); hms.append(hm); whs.append(wh); offs.append(off); msks.append(msk); igns.append(ign); segs.append(m)
             T = lambda v: torch.from_numpy(np.stack(v))
             out = model(T(xs))
@@ -144,7 +163,8 @@ def main():
             if state["step"] % 10 == 0:
                 mp = np.mean(acc[-10:], 0)
                 print(f"step {state['step']} ep {state['epoch']} prog {prog:.3f} lr {lr:.2e} hm {mp[0]:.3f} wh {mp[1]:.3f} "
-                      f"off {mp[2]:.3f} seg {mp[3]:.3f} t {state['elapsed']/60:.1f}m", file=sys.stderr, flush=True)
+                      f"off {mp[2]:.3f} seg {mp[3]:.3f} cpu {state['elapsed']/60:.1f}m wall {(time.time()-state['wall_start'])/60:.1f}m "
+                      f"{(state['step']-step0)/(time.time()-t_step0):.2f} steps/s", file=sys.stderr, flush=True)
             if time.time() - last_ck > a.ckpt_min * 60:
                 save(); last_ck = time.time()
             if time.time() - last_snap > a.snapshot_min * 60:
