@@ -27,7 +27,7 @@ let package = Package(
         // the message types that cross stage boundaries (the schema is the contract)
         .target(name: "Messages"),
         // decode / encode / resize / tensor / draw
-        .target(name: "ImageIO", dependencies: ["CJPEG", "CPNG"], swiftSettings: optimised),
+        .target(name: "ImageIO", dependencies: ["CJPEG", "CPNG", "CKernels"], swiftSettings: optimised),
         // generated ONNX protobuf schema (tools/gen-onnx-proto.sh)
         .target(name: "ONNXSchema", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // hot convolution loops in C, compiled per instruction set and chosen at run time
@@ -41,7 +41,7 @@ let package = Package(
         // frame sources: drive logs, KITTI raw, frame folders
         .target(name: "Sources", dependencies: ["Messages", "Pipeline"]),
         // model heads' decoders and preprocessing
-        .target(name: "Perception", dependencies: ["Messages", "Inference", "ImageIO"], swiftSettings: optimised),
+        .target(name: "Perception", dependencies: ["Messages", "Inference", "ImageIO", "CKernels"], swiftSettings: optimised),
         // camera model and flat-ground projection
         .target(name: "Geometry", dependencies: ["Messages"]),
         // multi-object tracker and GRU forecaster

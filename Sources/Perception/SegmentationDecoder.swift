@@ -1,10 +1,32 @@
 // Segmentation decoding: per-pixel argmax over class logits -> Messages.SegmentationMask,
 // at the logits' resolution or resampled (nearest) to the frame.
 
+import CKernels
+import Foundation
 import Messages
 
-/// logits: C x H x W. labels[y*W+x] = first channel with the largest value (like numpy argmax).
+/// Instruction set of the C argmax: the CPU's best, or lower when DRIVEPIPE_ISA (scalar, avx2) asks.
+public let argmaxISA: Int32 = {
+    let best = ck_cpu_isa()
+    switch ProcessInfo.processInfo.environment["DRIVEPIPE_ISA"] {
+    case "scalar": return Int32(CK_ISA_SCALAR)
+    case "avx2": return min(best, Int32(CK_ISA_AVX2))
+    default: return best
+    }
+}()
+
+/// logits: C x H x W. labels[y*W+x] = first channel with the largest value (like numpy argmax);
+/// `labelMap[c]` (C entries) renames the channels. Vectorised C (CKernels' ck_argmax_channels);
+/// `argmaxChannelsLoop` below is its plain twin. Caller guarantees the sizes.
 public func argmaxChannels(_ logits: UnsafeBufferPointer<Float>, channels: Int, height: Int, width: Int,
+                           labelMap: UnsafePointer<UInt8>? = nil, into labels: UnsafeMutableBufferPointer<UInt8>,
+                           isa: Int32 = argmaxISA) {
+    guard let src = logits.baseAddress, let dst = labels.baseAddress else { return }
+    ck_argmax_channels(isa, src, Int32(channels), height * width, labelMap, dst)
+}
+
+/// Scalar twin of `argmaxChannels` (strictly greater replaces, so ties and NaN keep the earlier channel).
+public func argmaxChannelsLoop(_ logits: UnsafeBufferPointer<Float>, channels: Int, height: Int, width: Int,
                            into labels: UnsafeMutableBufferPointer<UInt8>) {
     let plane = height * width
     for i in 0..<plane {
@@ -28,8 +50,13 @@ public func argmaxChannelsReference(_ logits: [Float], channels: Int, height: In
 
 public struct SegmentationDecoder: Sendable {
     /// Logit channel -> mask label (default: channel index; the student's order is background, drivable, lane line).
-    public var channelLabels: [SegmentationClass]
-    public init(channelLabels: [SegmentationClass] = SegmentationClass.allCases) { self.channelLabels = channelLabels }
+    public var channelLabels: [SegmentationClass] { didSet { labelMap = channelLabels.map(\.rawValue) } }
+    /// channelLabels as raw label bytes, for the C kernel.
+    private var labelMap: [UInt8]
+    public init(channelLabels: [SegmentationClass] = SegmentationClass.allCases) {
+        self.channelLabels = channelLabels
+        labelMap = channelLabels.map(\.rawValue)
+    }
 
     /// Mask at the logits' resolution (for the student: the network input, 512x288).
     public func decode(logits: UnsafeBufferPointer<Float>, height: Int, width: Int) throws -> SegmentationMask {
@@ -37,11 +64,14 @@ public struct SegmentationDecoder: Sendable {
         guard logits.count == c * height * width, height > 0, width > 0 else {
             throw PerceptionError.wrongShape(tensor: "seg_logits", expected: [1, c, height, width], found: [logits.count])
         }
-        var labels = [UInt8](repeating: 0, count: height * width)
-        labels.withUnsafeMutableBufferPointer { argmaxChannels(logits, channels: c, height: height, width: width, into: $0) }
-        if channelLabels != Array(SegmentationClass.allCases.prefix(c)) {
-            let map = channelLabels.map { $0.rawValue }
-            for i in labels.indices { labels[i] = map[Int(labels[i])] }
+        let plane = height * width
+        let identity = channelLabels == Array(SegmentationClass.allCases.prefix(c))
+        let labels = [UInt8](unsafeUninitializedCapacity: plane) { out, initialised in
+            labelMap.withUnsafeBufferPointer { map in
+                argmaxChannels(logits, channels: c, height: height, width: width,
+                               labelMap: identity ? nil : map.baseAddress, into: out)
+            }
+            initialised = plane
         }
         return SegmentationMask(width: width, height: height, labels: labels)
     }

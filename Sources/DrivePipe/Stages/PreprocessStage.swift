@@ -18,11 +18,14 @@ public struct NetworkInput: Sendable {
     public var image: RGBImage?
 }
 
+/// One per worker thread (the stretch path's resizer keeps tap tables and scratch rows).
 public struct PreprocessStage {
     let width: Int, height: Int
     let mode: PipelineConfig.Input.Resize
     let normalization: TensorNormalization
     let keepImage: Bool
+    /// Stretch: resize + normalise + layout in one pass (bit-identical to resize, then toNCHW).
+    let resizer: TensorResizer?
 
     public init(config: PipelineConfig, keepImage: Bool = false) {
         width = config.input.width
@@ -31,6 +34,8 @@ public struct PreprocessStage {
         normalization = TensorNormalization(scale: Float(config.input.scale), mean: config.input.mean.map(Float.init),
                                             std: config.input.std.map(Float.init), order: config.input.order == .rgb ? .rgb : .bgr)
         self.keepImage = keepImage
+        // A bad size or normalisation leaves it nil: the two-pass path then reports the error per frame.
+        resizer = mode == .stretch ? try? TensorResizer(width: width, height: height, normalization: normalization) : nil
     }
 
     public func callAsFunction(_ frame: DecodedFrame, _ info: FrameInfo) throws -> NetworkInput {
@@ -39,8 +44,12 @@ public struct PreprocessStage {
         let mapping: InputMapping
         switch mode {
         case .stretch:
-            if image.width != width || image.height != height { canvas = try resize(image, width: width, height: height) }
             mapping = .stretch(frameWidth: frame.frameWidth, frameHeight: frame.frameHeight, inputWidth: width, inputHeight: height)
+            if let resizer {
+                return NetworkInput(tensor: try resizer.tensor(image), width: width, height: height, mapping: mapping,
+                                    image: keepImage ? image : nil)
+            }
+            if image.width != width || image.height != height { canvas = try resize(image, width: width, height: height) }
         case .letterbox:
             let fit = try letterbox(image, width: width, height: height)
             canvas = fit.image
