@@ -73,8 +73,8 @@ def read_ppm_bytes(data: bytes) -> np.ndarray:
     return np.frombuffer(parts[3], dtype=np.uint8)[: w * h * 3].reshape(h, w, 3)
 
 
-def djpeg(path, denom=1) -> np.ndarray:
-    args = ["djpeg", "-rgb", "-ppm"]
+def djpeg(path, denom=1, fast=False) -> np.ndarray:
+    args = ["djpeg", "-rgb", "-ppm"] + (["-dct", "fast"] if fast else [])
     if denom != 1:
         args += ["-scale", "1/%d" % denom]
     out = subprocess.run(args + [path], check=True, capture_output=True)
@@ -122,6 +122,8 @@ def gen_jpeg(manifest):
                                   "samples": sample_pixels(ref)}
             if name.startswith("udacity_test1_320x180") and denom in (1, 2):
                 write_ppm(os.path.join(d, name.replace(".jpg", "_djpeg_1_%d.ppm" % denom)), ref)
+            if name.startswith("udacity_test1_320x180") and denom == 2:   # DecodeOptions.fastDCT
+                write_ppm(os.path.join(d, name.replace(".jpg", "_djpeg_fast_1_2.ppm")), djpeg(path, denom, fast=True))
         entries.append({"file": "jpeg/" + name, "scales": scales})
     # The benchmark frame: one real 1280x720 Udacity still, byte for byte (MIT).
     bench = os.path.join(d, "bench_1280x720.jpg")

@@ -6,21 +6,24 @@
 #
 #   Benchmarks/e2e/run.sh [FRAMES]          default 300 frames (the bundled clip cycled)
 #   FRAMES_LONG=10000 Benchmarks/e2e/run.sh  adds the 10,000-frame memory run
+#   DRIVEPIPE_BIN=/path/to/drivepipe Benchmarks/e2e/run.sh   times that binary (A/B of two builds; no build)
+#   VARIANTS="1:1:1 2:1:2" Benchmarks/e2e/run.sh             only these cores:blas:workers variants
+#   LIVE=0 Benchmarks/e2e/run.sh                             skips the live 20 Hz run
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 frames=${1:-300}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 scripts/setup.sh
-swift build -c release --product drivepipe >&2
-bin=.build/release/drivepipe
+if [ -z "${DRIVEPIPE_BIN:-}" ]; then swift build -c release --product drivepipe >&2; fi
+bin=${DRIVEPIPE_BIN:-.build/release/drivepipe}
 python3 Benchmarks/e2e/make_log.py fixtures/logs/udacity_project_clip "$work/log" "$frames"
 card=fixtures/models/drivepipe-student.json
 model=fixtures/models/$(python3 -c "import json;print(json.load(open('$card'))['onnx'])")
 
 # Variants "cores:blas threads:workers per model stage": 2 cores either as 2 BLAS threads in one
 # session per stage, or as 2 single-thread sessions per stage with two frames in flight.
-for variant in 1:1:1 2:2:1 2:1:2; do
+for variant in ${VARIANTS:-1:1:1 2:2:1 2:1:2}; do
   IFS=: read -r cores blas workers <<< "$variant"
   cpus=$([ "$cores" = 1 ] && echo 0 || echo 0,1)
   p="$work/p$cores-$blas-$workers.yaml"
@@ -37,9 +40,11 @@ for variant in 1:1:1 2:2:1 2:1:2; do
 done
 
 # Live: frames released at 20 Hz through the stream pipeline (latestOnly before the backbone).
+[ "${LIVE:-1}" = 0 ] || {
 sed "s#^input:#models: {card: $PWD/$card, forecaster: $PWD/fixtures/models/forecaster.onnx}\ncamera: {calibration: $PWD/fixtures/calibration/udacity_1280x720.json}\ninput:#" pipelines/stream.yaml > "$work/stream.yaml"
 "$bin" run "$work/log" --pipeline "$work/stream.yaml" --rate 20 --timing --no-stats > "$work/live.ndjson"
 python3 Benchmarks/e2e/summarize.py "$work/live.ndjson" 0 0 0 0 live
+}
 
 if [ -n "${FRAMES_LONG:-}" ]; then
   python3 Benchmarks/e2e/make_log.py fixtures/logs/udacity_project_clip "$work/long" "$FRAMES_LONG"

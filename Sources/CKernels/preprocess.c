@@ -5,6 +5,10 @@
 #include "ck_preprocess.h"
 #include "ckernels.h"
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 // The tensor values must equal Swift's (v * scale - mean) / std exactly: no fused multiply-add.
 #pragma STDC FP_CONTRACT OFF
 #pragma clang fp contract(off)
@@ -14,9 +18,9 @@
 /// Horizontal pass of one source row into three planar int32 rows (value * 2048), in output
 /// channel order.
 CK_INLINE void hpass(const uint8_t *s, const int32_t *xofs0, const int32_t *xofs1, const int32_t *xw0,
-                     const int32_t *xw1, int dw, int c0, int c1, int c2, int32_t *h) {
+                     const int32_t *xw1, int dw, int c0, int c1, int c2, int32_t *h, int x0) {
     int32_t *h0 = h, *h1 = h + dw, *h2 = h + 2 * dw;
-    for (int x = 0; x < dw; x++) {
+    for (int x = x0; x < dw; x++) {
         const uint8_t *p = s + xofs0[x], *q = s + xofs1[x];
         const int32_t a = xw0[x], b = xw1[x];
         h0[x] = (int32_t)p[c0] * a + (int32_t)q[c0] * b;
@@ -25,21 +29,75 @@ CK_INLINE void hpass(const uint8_t *s, const int32_t *xofs0, const int32_t *xofs
     }
 }
 
+
+#if defined(__x86_64__)
+/// Vector horizontal pass over columns [0, xv): LANES output pixels at a time, each tap's
+/// R, G, B (and one byte beyond) fetched as one 32-bit gather; (p, q) packed as 16-bit pairs
+/// and multiplied by the packed weights (a, b) with one pmaddwd: p * a + q * b exactly.
+#define HPASS_VEC(NAME, VI, LANES, LOAD, GATHER, SET1, AND, OR, SRLV, SLLI, MADD, STORE)            \
+    static __attribute__((noinline)) void NAME(                                      \
+        const uint8_t *s, const int32_t *xofs0, const int32_t *xofs1, const int32_t *xw0,        \
+        const int32_t *xw1, int dw, int c0, int c1, int c2, int32_t *h, int xv) {                \
+        const VI m = SET1(0xff), sh0 = SET1(8 * c0), sh1 = SET1(8 * c1), sh2 = SET1(8 * c2);     \
+        for (int x = 0; x < xv; x += LANES) {                                                    \
+            const VI p = GATHER(LOAD(xofs0 + x), s), q = GATHER(LOAD(xofs1 + x), s);             \
+            const VI w = OR(LOAD(xw0 + x), SLLI(LOAD(xw1 + x), 16));                             \
+            STORE(h + x, MADD(OR(AND(SRLV(p, sh0), m), SLLI(AND(SRLV(q, sh0), m), 16)), w));     \
+            STORE(h + dw + x, MADD(OR(AND(SRLV(p, sh1), m), SLLI(AND(SRLV(q, sh1), m), 16)), w));\
+            STORE(h + 2 * dw + x, MADD(OR(AND(SRLV(p, sh2), m), SLLI(AND(SRLV(q, sh2), m), 16)), w)); \
+        }                                                                                        \
+    }
+#define LOAD256(p) _mm256_loadu_si256((const __m256i *)(p))
+#define GATHER256(i, b) _mm256_i32gather_epi32((const int *)(b), (i), 1)
+#define STORE256(p, v) _mm256_storeu_si256((__m256i *)(p), (v))
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+HPASS_VEC(hpass_vec_avx2, __m256i, 8, LOAD256, GATHER256, _mm256_set1_epi32, _mm256_and_si256, _mm256_or_si256,
+          _mm256_srlv_epi32, _mm256_slli_epi32, _mm256_madd_epi16, STORE256)
+#pragma clang attribute pop
+#define LOAD512(p) _mm512_loadu_si512((const void *)(p))
+#define GATHER512(i, b) _mm512_i32gather_epi32((i), (const void *)(b), 1)
+#define STORE512(p, v) _mm512_storeu_si512((void *)(p), (v))
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma"))), apply_to = function)
+HPASS_VEC(hpass_vec_avx512, __m512i, 16, LOAD512, GATHER512, _mm512_set1_epi32, _mm512_and_si512, _mm512_or_si512,
+          _mm512_srlv_epi32, _mm512_slli_epi32, _mm512_madd_epi16, STORE512)
+#pragma clang attribute pop
+#endif
+
+/// Columns the vector pass may take: whole vectors of columns whose 4-byte fetches at both taps
+/// stay inside the source row (tap offsets grow with x, so they form a prefix).
+static int vector_columns(const int32_t *xofs1, int dw, long srcStride, int lanes) {
+    int n = 0;
+    while (n < dw && (long)xofs1[n] + 4 <= srcStride) n++;
+    return lanes > 1 ? n / lanes * lanes : 0;
+}
+
 /// Vertical blend of two planar rows (OpenCV's rounding), then the normalisation, into one
 /// output row of one plane.
-CK_INLINE void vpass(const int32_t *r0, const int32_t *r1, int32_t b0, int32_t b1, int dw, float scale,
-                     float mean, float std, float *out) {
+CK_INLINE void vpass_op(const int SUB, const int DIV, const int32_t *r0, const int32_t *r1, int32_t b0, int32_t b1,
+                        int dw, float scale, float mean, float std, float *out) {
     for (int x = 0; x < dw; x++) {
         int32_t v = (((r0[x] >> 4) * b0) >> 16) + (((r1[x] >> 4) * b1) >> 16) + 2;
         v >>= 2;
         v = v < 0 ? 0 : v > 255 ? 255 : v;
         float f = (float)v * scale;
-        f = f - mean;
-        out[x] = f / std;
+        if (SUB) f = f - mean;
+        if (DIV) f = f / std;
+        out[x] = f;
     }
 }
 
-CK_INLINE void resize_body(const uint8_t *src, long srcStride, const int32_t *xofs0, const int32_t *xofs1,
+/// mean 0 and std 1 (pixel / 255 models) skip the subtraction and the division, whose results
+/// would be the same numbers (f - 0 = f for f >= 0, f / 1 = f).
+CK_INLINE void vpass(const int32_t *r0, const int32_t *r1, int32_t b0, int32_t b1, int dw, float scale,
+                     float mean, float std, float *out) {
+    const int sub = !(mean == 0.0f && scale >= 0.0f), div = std != 1.0f;
+    if (sub && div) vpass_op(1, 1, r0, r1, b0, b1, dw, scale, mean, std, out);
+    else if (sub) vpass_op(1, 0, r0, r1, b0, b1, dw, scale, mean, std, out);
+    else if (div) vpass_op(0, 1, r0, r1, b0, b1, dw, scale, mean, std, out);
+    else vpass_op(0, 0, r0, r1, b0, b1, dw, scale, mean, std, out);
+}
+
+CK_INLINE void resize_body(const int ISA, const uint8_t *src, long srcStride, const int32_t *xofs0, const int32_t *xofs1,
                            const int32_t *xw0, const int32_t *xw1, int dw, const int32_t *yrow0,
                            const int32_t *yrow1, const int32_t *yw0, const int32_t *yw1, const int32_t *chanSrc,
                            float scale, const float *mean, const float *std, float *dst, long dstPlane, int y0,
@@ -47,6 +105,18 @@ CK_INLINE void resize_body(const uint8_t *src, long srcStride, const int32_t *xo
     int32_t *hA = scratch, *hB = scratch + 3 * dw;  // rows held: hA = source row rowA, hB = rowB
     int rowA = -1, rowB = -1;
     const int c0 = chanSrc[0], c1 = chanSrc[1], c2 = chanSrc[2];
+    const int xv = vector_columns(xofs1, dw, srcStride, ISA == CK_ISA_AVX512 ? 16 : ISA == CK_ISA_AVX2 ? 8 : 1);
+    // one source row: vector columns, then the scalar rest
+#if defined(__x86_64__)
+#define HROW(row, h) do { \
+        const uint8_t *s_ = src + (long)(row) * srcStride; \
+        if (ISA == CK_ISA_AVX512) hpass_vec_avx512(s_, xofs0, xofs1, xw0, xw1, dw, c0, c1, c2, (h), xv); \
+        else if (ISA == CK_ISA_AVX2) hpass_vec_avx2(s_, xofs0, xofs1, xw0, xw1, dw, c0, c1, c2, (h), xv); \
+        hpass(s_, xofs0, xofs1, xw0, xw1, dw, c0, c1, c2, (h), ISA == CK_ISA_SCALAR ? 0 : xv); \
+    } while (0)
+#else
+#define HROW(row, h) hpass(src + (long)(row) * srcStride, xofs0, xofs1, xw0, xw1, dw, c0, c1, c2, (h), 0)
+#endif
     for (int y = y0; y < y1; y++) {
         const int s0 = yrow0[y], s1 = yrow1[y];
         // Bring s0 into hA and s1 into hB, reusing what the previous row left.
@@ -55,7 +125,7 @@ CK_INLINE void resize_body(const uint8_t *src, long srcStride, const int32_t *xo
                 int32_t *t = hA; hA = hB; hB = t;
                 rowB = rowA; rowA = s0;
             } else {
-                hpass(src + (long)s0 * srcStride, xofs0, xofs1, xw0, xw1, dw, c0, c1, c2, hA);
+                HROW(s0, hA);
                 rowA = s0;
             }
         }
@@ -68,13 +138,14 @@ CK_INLINE void resize_body(const uint8_t *src, long srcStride, const int32_t *xo
                           dst + c * dstPlane + (long)y * dw);
                 continue;
             }
-            hpass(src + (long)s1 * srcStride, xofs0, xofs1, xw0, xw1, dw, c0, c1, c2, hB);
+            HROW(s1, hB);
             rowB = s1;
         }
         for (int c = 0; c < 3; c++)
             vpass(hA + c * dw, hB + c * dw, yw0[y], yw1[y], dw, scale, mean[c], std[c],
                   dst + c * dstPlane + (long)y * dw);
     }
+#undef HROW
 }
 
 CK_INLINE void argmax_body(const float *logits, int channels, long n, const uint8_t *labelMap, uint8_t *labels) {
@@ -111,14 +182,14 @@ CK_INLINE void argmax_body(const float *logits, int channels, long n, const uint
 #define ARGMAX_ARGS const float *logits, int channels, long n, const uint8_t *labelMap, uint8_t *labels
 #define ARGMAX_PASS logits, channels, n, labelMap, labels
 
-static void resize_scalar(RESIZE_ARGS) { resize_body(RESIZE_PASS); }
+static void resize_scalar(RESIZE_ARGS) { resize_body(CK_ISA_SCALAR, RESIZE_PASS); }
 static void argmax_scalar(ARGMAX_ARGS) { argmax_body(ARGMAX_PASS); }
 
 #if defined(__x86_64__)
-__attribute__((target("avx2,fma"))) static void resize_avx2(RESIZE_ARGS) { resize_body(RESIZE_PASS); }
+__attribute__((target("avx2,fma"))) static void resize_avx2(RESIZE_ARGS) { resize_body(CK_ISA_AVX2, RESIZE_PASS); }
 __attribute__((target("avx2,fma"))) static void argmax_avx2(ARGMAX_ARGS) { argmax_body(ARGMAX_PASS); }
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma"))) static void resize_avx512(RESIZE_ARGS) {
-    resize_body(RESIZE_PASS);
+    resize_body(CK_ISA_AVX512, RESIZE_PASS);
 }
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma"))) static void argmax_avx512(ARGMAX_ARGS) {
     argmax_body(ARGMAX_PASS);

@@ -54,6 +54,7 @@ public enum ConfigLoader {
         if let s = try top.section("decode") {
             cfg.decode.maxPixels = try s.int("max_pixels", in: 1...1_000_000_000) ?? cfg.decode.maxPixels
             cfg.decode.reducedSize = try s.bool("reduced_size") ?? cfg.decode.reducedSize
+            cfg.decode.fastDCT = try s.bool("fast_dct") ?? cfg.decode.fastDCT
             try s.finish()
         }
         if let s = try top.section("detection") {

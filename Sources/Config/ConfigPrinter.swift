@@ -16,7 +16,7 @@ extension PipelineConfig {
         o += "  segmentation_head: \(opt(models.segmentationHead))\n  forecaster: \(opt(models.forecaster))\n"
         o += "input:\n  width: \(input.width)\n  height: \(input.height)\n  resize: \(input.resize.rawValue)\n"
         o += "  normalization:\n    scale: \(num(input.scale))\n    mean: \(list(input.mean))\n    std: \(list(input.std))\n    order: \(input.order.rawValue)\n"
-        o += "decode:\n  max_pixels: \(decode.maxPixels)\n  reduced_size: \(decode.reducedSize)\n"
+        o += "decode:\n  max_pixels: \(decode.maxPixels)\n  reduced_size: \(decode.reducedSize)\n  fast_dct: \(decode.fastDCT)\n"
         o += "detection:\n  decoder: \(detection.decoder.rawValue)\n  score_threshold: \(num(detection.scoreThreshold))\n"
         o += "  nms_iou_threshold: \(num(detection.nmsIouThreshold))\n  max_detections: \(detection.maxDetections)\n"
         o += "segmentation:\n  decoder: \(segmentation.decoder.rawValue)\n"

@@ -53,6 +53,8 @@ public struct PipelineConfig: Sendable, Equatable {
         public var maxPixels = 40_000_000
         /// JPEG: decode at 1/2, 1/4 or 1/8 size in the DCT domain when the input is that much smaller.
         public var reducedSize = true
+        /// JPEG: libjpeg's fast integer IDCT (a few levels off the accurate one, cheaper).
+        public var fastDCT = false
     }
     public var decode = Decode()
 

@@ -67,16 +67,33 @@ public enum Assembly {
 
         // Build every model stage here, before anything runs: a bad model fails the start, not a frame.
         // One session per worker: `threads.backbone` / `threads.heads` frames in flight at once.
-        var backbones: [BackboneStage], detections: [DetectionStage], segmentations: [SegmentationStage]
-        do {
-            backbones = try (0..<cfg.threads.backbone).map { _ in try BackboneStage(model: model, keepImage: keepImage) }
-            detections = try (0..<cfg.threads.heads).map { _ in
-                try DetectionStage(model: model, scoreThreshold: Float(cfg.detection.scoreThreshold),
-                                   maxDetections: cfg.detection.maxDetections)
+        // The sessions (and the forecaster) load and compile independently: built on all cores at once.
+        let nb = cfg.threads.backbone, nh = cfg.threads.heads
+        let built = ParallelBuild(count: nb + 2 * nh + 1)
+        DispatchQueue.concurrentPerform(iterations: nb + 2 * nh + 1) { i in
+            built.set(i, Result { () throws -> Built in
+                if i < nb { return .backbone(try BackboneStage(model: model, keepImage: keepImage)) }
+                if i < nb + nh {
+                    return .detection(try DetectionStage(model: model, scoreThreshold: Float(cfg.detection.scoreThreshold),
+                                                         maxDetections: cfg.detection.maxDetections))
+                }
+                if i < nb + 2 * nh { return .segmentation(try SegmentationStage(model: model)) }
+                return .forecaster(try makeForecaster(config: cfg))
+            })
+        }
+        var backbones: [BackboneStage] = [], detections: [DetectionStage] = [], segmentations: [SegmentationStage] = []
+        var forecaster: any TrackForecaster = ConstantVelocityForecaster()
+        for r in built.results {   // in index order: the first failure is reported
+            switch r {
+            case .success(.backbone(let s)): backbones.append(s)
+            case .success(.detection(let s)): detections.append(s)
+            case .success(.segmentation(let s)): segmentations.append(s)
+            case .success(.forecaster(let f)): forecaster = f
+            case .failure(let e as AssemblyError): throw e
+            case .failure(let e): throw .stage(name: "perception", reason: "\(e)")
+            case nil: throw .stage(name: "perception", reason: "a stage was not built")
             }
-            segmentations = try (0..<cfg.threads.heads).map { _ in try SegmentationStage(model: model) }
-        } catch { throw .stage(name: "perception", reason: "\(error)") }
-        let forecaster = try makeForecaster(config: cfg)
+        }
         let tracking = TrackingStage(camera: camera, forecaster: forecaster)
         let planning = PlanningStage(config: plannerConfig(cfg.planner), camera: camera, liveAge: options.liveHealth)
         func budget(_ stage: String) -> Double? { cfg.budgetsMs[stage] }
@@ -104,6 +121,22 @@ public enum Assembly {
         }
         b.sink("sink", planned, edge: edge("sink"), sink)
         return AssembledStages(tracking: tracking, planning: planning)
+    }
+
+    /// One stage object built at start-up.
+    enum Built {
+        case backbone(BackboneStage), detection(DetectionStage), segmentation(SegmentationStage)
+        case forecaster(any TrackForecaster)
+    }
+
+    /// Results of the stage constructors run by concurrentPerform, one slot per index.
+    final class ParallelBuild: @unchecked Sendable {
+        // Invariant: `results` is touched only with `lock` held, and read after concurrentPerform returned.
+        private let lock = NSLock()
+        private var slots: [Result<Built, any Error>?]
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ r: Result<Built, any Error>) { lock.lock(); slots[i] = r; lock.unlock() }
+        var results: [Result<Built, any Error>?] { lock.lock(); defer { lock.unlock() }; return slots }
     }
 
     /// The source's camera, else the configured calibration file; mounted as recorded.

@@ -9,11 +9,15 @@ public struct DecodeOptions: Sendable, Equatable {
     public var targetWidth: Int? = nil
     /// Wanted output height, as `targetWidth`.
     public var targetHeight: Int? = nil
+    /// JPEG: libjpeg's fast integer IDCT (JDCT_IFAST) instead of the accurate one (JDCT_ISLOW).
+    /// Pixels may differ by a few levels; PNG ignores it.
+    public var fastDCT = false
 
-    public init(maxPixels: Int = 40_000_000, targetWidth: Int? = nil, targetHeight: Int? = nil) {
+    public init(maxPixels: Int = 40_000_000, targetWidth: Int? = nil, targetHeight: Int? = nil, fastDCT: Bool = false) {
         self.maxPixels = maxPixels
         self.targetWidth = targetWidth
         self.targetHeight = targetHeight
+        self.fastDCT = fastDCT
     }
 }
 

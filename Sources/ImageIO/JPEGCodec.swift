@@ -61,6 +61,8 @@ struct DecodePlan {
     var height: Int
     /// JPEG DCT scale denominator (1 for PNG)
     var scaleDenominator: Int
+    /// JPEG: the fast integer IDCT (DecodeOptions.fastDCT)
+    var fastDCT = false
     var byteCount: Int { width * height * 3 }
 }
 
@@ -71,7 +73,8 @@ func planJPEG(_ bytes: [UInt8], options: DecodeOptions) throws(ImageIOError) -> 
     try checkHeader(width: info.width, height: info.height, maxPixels: options.maxPixels)
     let d = jpegScaleDenominator(width: info.width, height: info.height,
                                  targetWidth: options.targetWidth, targetHeight: options.targetHeight)
-    return DecodePlan(width: (info.width + d - 1) / d, height: (info.height + d - 1) / d, scaleDenominator: d)
+    return DecodePlan(width: (info.width + d - 1) / d, height: (info.height + d - 1) / d, scaleDenominator: d,
+                      fastDCT: options.fastDCT)
 }
 
 /// Decodes into `out` (plan.byteCount bytes) inside the C shim's setjmp frame.
@@ -80,7 +83,8 @@ func runJPEG(_ bytes: [UInt8], plan: DecodePlan, into out: UnsafeMutableBufferPo
     let rc = bytes.withUnsafeBufferPointer { data in
         message.withUnsafeMutableBufferPointer { msg in
             dp_jpeg_decode_rgb(data.baseAddress, UInt(data.count), Int32(plan.scaleDenominator),
-                               out.baseAddress, out.count, Int32(plan.width), Int32(plan.height), msg.baseAddress)
+                               out.baseAddress, out.count, Int32(plan.width), Int32(plan.height), plan.fastDCT ? 1 : 0,
+                               msg.baseAddress)
         }
     }
     switch rc {

@@ -12,6 +12,10 @@ import Testing
         #expect(full == (try Fixtures.ppm("jpeg/udacity_test1_320x180_q90_djpeg_1_1.ppm")))
         let half = try decodeImage(bytes, options: DecodeOptions(targetWidth: 160, targetHeight: 90))
         #expect(half == (try Fixtures.ppm("jpeg/udacity_test1_320x180_q90_djpeg_1_2.ppm")))
+        // the fast integer IDCT: exactly `djpeg -dct fast`, and within a few levels of the accurate one
+        let fast = try decodeImage(bytes, options: DecodeOptions(targetWidth: 160, targetHeight: 90, fastDCT: true))
+        #expect(fast == (try Fixtures.ppm("jpeg/udacity_test1_320x180_q90_djpeg_fast_1_2.ppm")))
+        #expect(maxAbsDiff(fast, half) <= 4)
     }
 
     /// Every JPEG fixture at every DCT scale: size, checksum and sampled pixels equal djpeg's.

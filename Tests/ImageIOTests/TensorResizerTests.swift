@@ -16,6 +16,8 @@ import Testing
         TensorNormalization(),
         TensorNormalization.imagenet,
         TensorNormalization(scale: 1, mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395], order: .bgr),
+        TensorNormalization(scale: 1.0 / 127.5, mean: [1, 1, 1]),             // mean only (the kernel skips the division)
+        TensorNormalization(std: [0.5, 0.25, 2], order: .bgr),                 // std only (skips the subtraction)
     ]
 
     /// The reference twin: resize to RGB8 (resizeBilinearKernel), then toNCHW's table.

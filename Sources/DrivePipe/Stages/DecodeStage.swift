@@ -17,7 +17,7 @@ public struct DecodeStage {
     public let options: DecodeOptions
 
     public init(config: PipelineConfig) {
-        var o = DecodeOptions(maxPixels: config.decode.maxPixels)
+        var o = DecodeOptions(maxPixels: config.decode.maxPixels, fastDCT: config.decode.fastDCT)
         if config.decode.reducedSize {
             o.targetWidth = config.input.width
             o.targetHeight = config.input.height
