@@ -41,7 +41,7 @@ let package = Package(
         // frame sources: drive logs, KITTI raw, frame folders
         .target(name: "Sources", dependencies: ["Messages", "Pipeline"]),
         // model heads' decoders and preprocessing
-        .target(name: "Perception", dependencies: ["Messages", "Inference", "ImageIO", "CKernels"], swiftSettings: optimised),
+        .target(name: "Perception", dependencies: ["Messages", "Inference", "ImageIO", "CKernels", "ONNXSchema"], swiftSettings: optimised),
         // camera model and flat-ground projection
         .target(name: "Geometry", dependencies: ["Messages"]),
         // multi-object tracker and GRU forecaster

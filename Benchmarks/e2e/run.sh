@@ -9,6 +9,10 @@
 #   DRIVEPIPE_BIN=/path/to/drivepipe Benchmarks/e2e/run.sh   times that binary (A/B of two builds; no build)
 #   VARIANTS="1:1:1 2:1:2" Benchmarks/e2e/run.sh             only these cores:blas:workers variants
 #   LIVE=0 Benchmarks/e2e/run.sh                             skips the live 20 Hz run
+#   ROUNDS=5 Benchmarks/e2e/run.sh                           repeats the variants (interleaved) and ends with
+#     each variant's medians: on a shared host whose speed drifts by 2x over seconds, one round's
+#     ratio can be far off; the median of per-round ratios (each pipeline run between its own two
+#     onnxruntime runs) is what to quote
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 frames=${1:-300}
@@ -23,6 +27,7 @@ model=fixtures/models/$(python3 -c "import json;print(json.load(open('$card'))['
 
 # Variants "cores:blas threads:workers per model stage": 2 cores either as 2 BLAS threads in one
 # session per stage, or as 2 single-thread sessions per stage with two frames in flight.
+for round in $(seq "${ROUNDS:-1}"); do
 for variant in ${VARIANTS:-1:1:1 2:2:1 2:1:2}; do
   IFS=: read -r cores blas workers <<< "$variant"
   cpus=$([ "$cores" = 1 ] && echo 0 || echo 0,1)
@@ -36,8 +41,10 @@ for variant in ${VARIANTS:-1:1:1 2:2:1 2:1:2}; do
   end=$(date +%s.%N)
   ort2=$(taskset -c "$cpus" python3 Benchmarks/e2e/ort_model.py "$model" "$cores" 60)
   python3 Benchmarks/e2e/summarize.py "$work/out.ndjson" "$start" "$end" "$ort1" "$ort2" \
-    "$cores cores, blas $blas, $workers workers/model stage"
+    "$cores cores, blas $blas, $workers workers/model stage" "$work/rounds.jsonl"
 done
+done
+[ "${ROUNDS:-1}" = 1 ] || python3 Benchmarks/e2e/summarize.py --medians "$work/rounds.jsonl"
 
 # Live: frames released at 20 Hz through the stream pipeline (latestOnly before the backbone).
 [ "${LIVE:-1}" = 0 ] || {

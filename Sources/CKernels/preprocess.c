@@ -173,6 +173,54 @@ CK_INLINE void argmax_body(const float *logits, int channels, long n, const uint
     }
 }
 
+CK_INLINE void resize_argmax_body(const float *logits, int c, int h, int w, const int32_t *xi0, const int32_t *xi1,
+                                  const float *xw, int W, const int32_t *yi0, const int32_t *yi1, const float *yw, int H,
+                                  const uint8_t *labelMap, uint8_t *labels, float *rows) {
+    // x pass: every source row of every channel
+    for (long r = 0; r < (long)c * h; r++) {
+        const float *s = logits + r * w;
+        float *d = rows + r * W;
+        for (int x = 0; x < W; x++) {
+            const float q = xw[x];
+            const float t0 = s[xi0[x]] * (1.0f - q);
+            const float t1 = s[xi1[x]] * q;
+            d[x] = t0 + t1;
+        }
+    }
+    // y pass and argmax, in blocks of 256 columns
+    enum { B = 256 };
+    float best[B];
+    int32_t arg[B];
+    for (int y = 0; y < H; y++) {
+        const float b = yw[y], a = 1.0f - b;
+        const long o0 = (long)yi0[y] * W, o1 = (long)yi1[y] * W;
+        for (int x0 = 0; x0 < W; x0 += B) {
+            const int m = W - x0 < B ? W - x0 : B;
+            const float *p0 = rows + o0 + x0, *p1 = rows + o1 + x0;
+            for (int j = 0; j < m; j++) {
+                const float t0 = p0[j] * a;
+                const float t1 = p1[j] * b;
+                best[j] = t0 + t1;
+                arg[j] = 0;
+            }
+            for (int k = 1; k < c; k++) {
+                const float *q0 = p0 + (long)k * h * W, *q1 = p1 + (long)k * h * W;
+                for (int j = 0; j < m; j++) {
+                    const float t0 = q0[j] * a;
+                    const float t1 = q1[j] * b;
+                    const float v = t0 + t1;
+                    const int gt = v > best[j];
+                    best[j] = gt ? v : best[j];
+                    arg[j] = gt ? k : arg[j];
+                }
+            }
+            uint8_t *out = labels + (long)y * W + x0;
+            if (labelMap) for (int j = 0; j < m; j++) out[j] = labelMap[arg[j]];
+            else for (int j = 0; j < m; j++) out[j] = (uint8_t)arg[j];
+        }
+    }
+}
+
 #define RESIZE_ARGS const uint8_t *src, long srcStride, const int32_t *xofs0, const int32_t *xofs1, \
     const int32_t *xw0, const int32_t *xw1, int dw, const int32_t *yrow0, const int32_t *yrow1, \
     const int32_t *yw0, const int32_t *yw1, const int32_t *chanSrc, float scale, const float *mean, \
@@ -182,12 +230,20 @@ CK_INLINE void argmax_body(const float *logits, int channels, long n, const uint
 #define ARGMAX_ARGS const float *logits, int channels, long n, const uint8_t *labelMap, uint8_t *labels
 #define ARGMAX_PASS logits, channels, n, labelMap, labels
 
+#define RA_ARGS const float *logits, int c, int h, int w, const int32_t *xi0, const int32_t *xi1, const float *xw, \
+    int W, const int32_t *yi0, const int32_t *yi1, const float *yw, int H, const uint8_t *labelMap, uint8_t *labels, float *rows
+#define RA_PASS logits, c, h, w, xi0, xi1, xw, W, yi0, yi1, yw, H, labelMap, labels, rows
+static void resize_argmax_scalar(RA_ARGS) { resize_argmax_body(RA_PASS); }
 static void resize_scalar(RESIZE_ARGS) { resize_body(CK_ISA_SCALAR, RESIZE_PASS); }
 static void argmax_scalar(ARGMAX_ARGS) { argmax_body(ARGMAX_PASS); }
 
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma"))) static void resize_avx2(RESIZE_ARGS) { resize_body(CK_ISA_AVX2, RESIZE_PASS); }
 __attribute__((target("avx2,fma"))) static void argmax_avx2(ARGMAX_ARGS) { argmax_body(ARGMAX_PASS); }
+__attribute__((target("avx2,fma"))) static void resize_argmax_avx2(RA_ARGS) { resize_argmax_body(RA_PASS); }
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma"))) static void resize_argmax_avx512(RA_ARGS) {
+    resize_argmax_body(RA_PASS);
+}
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma"))) static void resize_avx512(RESIZE_ARGS) {
     resize_body(CK_ISA_AVX512, RESIZE_PASS);
 }
@@ -214,4 +270,14 @@ void ck_argmax_channels(int isa, ARGMAX_ARGS) {
 #endif
     (void)isa;
     argmax_scalar(ARGMAX_PASS);
+}
+
+void ck_resize_argmax(int isa, RA_ARGS) {
+    if (c <= 0 || h <= 0 || w <= 0 || W <= 0 || H <= 0) return;
+#if defined(__x86_64__)
+    if (isa == CK_ISA_AVX512) { resize_argmax_avx512(RA_PASS); return; }
+    if (isa == CK_ISA_AVX2) { resize_argmax_avx2(RA_PASS); return; }
+#endif
+    (void)isa;
+    resize_argmax_scalar(RA_PASS);
 }

@@ -32,4 +32,15 @@ void ck_resize_rgb8_nchw(int isa, const uint8_t *src, long srcStride,
 /// labelMap [c] (or NULL: identity) renames channel indices.
 void ck_argmax_channels(int isa, const float *logits, int channels, long n, const uint8_t *labelMap, uint8_t *labels);
 
+/// Linear resize of every logit channel (separable, the taps given) and the argmax over the
+/// channels, without writing the resized logits: the same arithmetic as the engine's linear
+/// Resize (x pass: s[i0] * (1 - q) + s[i1] * q; y pass: r0 * (1 - b) + r1 * b; no fused
+/// multiply-add), then ck_argmax_channels' rule.
+///   logits [c][h][w]; xi0/xi1 [W] source columns, xw [W] weight of xi1; yi0/yi1 [H], yw [H]
+///   labelMap [c] or NULL; labels [H][W] u8
+///   rows (scratch): c * h * W floats (every source row resized along x)
+void ck_resize_argmax(int isa, const float *logits, int c, int h, int w, const int32_t *xi0, const int32_t *xi1,
+                      const float *xw, int W, const int32_t *yi0, const int32_t *yi1, const float *yw, int H,
+                      const uint8_t *labelMap, uint8_t *labels, float *rows);
+
 #endif

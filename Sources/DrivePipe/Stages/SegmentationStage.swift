@@ -1,5 +1,7 @@
 // Segmentation head stage: features → per-pixel classes (background, drivable, lane line) at the
-// network's output resolution; argmax over the logits.
+// network's output resolution; argmax over the logits. When the head ends in a linear Resize of
+// its logits (LogitsUpsample), the session stops before it and the resize and the argmax run as
+// one C pass (same numbers, no full-size logits written).
 import ImageIO
 import Inference
 import Messages
@@ -17,17 +19,37 @@ public final class SegmentationStage {
     let session: InferenceSession
     let decoder = SegmentationDecoder()
     let spec: ModelCard.Segmentation
+    /// The session's output: the logits, or the low-resolution logits before the trailing Resize.
+    let output: String
+    let outputShape: [Int]
+    /// Resize + argmax in one pass (nil: plain argmax of the logits).
+    let upsample: UpsampleArgmax?
 
-    public init(model: PerceptionModel) throws {
+    /// `fuseUpsample: false` runs the whole head (the reference the tests compare against).
+    public init(model: PerceptionModel, fuseUpsample: Bool = true) throws {
         spec = model.card.heads.segmentation
-        session = try model.session("segmentation", model.segmentationPath, inputs: spec.inputs, outputs: [spec.logits])
+        if fuseUpsample, let u = LogitsUpsample.find(modelPath: model.segmentationPath, logits: spec.logits),
+           let s = try? model.session("segmentation", model.segmentationPath, inputs: spec.inputs, outputs: [u.source]),
+           let shape = s.outputs.first?.shape, let fused = UpsampleArgmax(u, inputShape: shape, channelLabels: decoder.channelLabels) {
+            session = s; output = u.source; outputShape = shape; upsample = fused
+        } else {
+            session = try model.session("segmentation", model.segmentationPath, inputs: spec.inputs, outputs: [spec.logits])
+            output = spec.logits
+            upsample = nil
+            guard let shape = session.outputs.first?.shape, shape.count == 4 else {
+                throw PerceptionModelError.session(stage: "segmentation", path: model.segmentationPath,
+                                                   reason: "logits \(spec.logits): expected shape [1, C, H, W], found \(session.outputs.map(\.shape))")
+            }
+            outputShape = shape
+        }
     }
 
     public func callAsFunction(_ f: Features, _ info: FrameInfo) throws -> SegmentationResult {
         let mask = try withInputs(f.tensors, names: spec.inputs) { inputs in
             try session.run(inputs: inputs) { out in
-                let shape = session.outputs.first { $0.name == spec.logits }!.shape
-                return try decoder.decode(logits: out[spec.logits]!, height: shape[2], width: shape[3])
+                guard let logits = out[output] else { throw InferenceError.unknownTensor(name: output, known: out.keys.sorted()) }
+                if let upsample { return try upsample.decode(logits) }
+                return try decoder.decode(logits: logits, height: outputShape[2], width: outputShape[3])
             }
         }
         // A letterboxed input pads the frame: resample to frame pixels so the mask covers only the frame.
