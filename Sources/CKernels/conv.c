@@ -170,11 +170,17 @@ static void deinterleave(int isa, const float *src, int w, float *even, int nE, 
 }
 
 void ck_conv_pad(const ck_conv_plan *p, const float *x, float *xp, int c0, int c1) {
+    ck_conv_pad_rows(p, x, xp, c0, c1, 0, p->hp);
+}
+
+void ck_conv_pad_rows(const ck_conv_plan *p, const float *x, float *xp, int c0, int c1, int r0, int r1) {
     const long inPlane = (long)p->h * p->w;
+    if (r0 < 0) r0 = 0;
+    if (r1 > p->hp) r1 = p->hp;
     for (int ic = c0; ic < c1; ic++) {
         const float *src = x + ic * inPlane;
         float *dst = xp + ic * p->planeStride;
-        for (int r = 0; r < p->hp; r++) {
+        for (int r = r0; r < r1; r++) {
             const int iy = r - p->padTop;
             for (int ph = 0; ph < p->sw; ph++) {
                 float *d = dst + ((long)r * p->sw + ph) * p->wph;

@@ -262,6 +262,10 @@ public final class InferenceSession: @unchecked Sendable {
         // their values (< 1.2e-38) are far below the parity tolerance.
         let fp = drivepipe_fp_flush_denormals_begin()
         defer { drivepipe_fp_flush_denormals_end(fp) }
+        Parallel.burst(threads: threads) { runSteps() }
+    }
+
+    private func runSteps() {
         if profiling {
             for (i, s) in steps.enumerated() {
                 let t0 = DispatchTime.now().uptimeNanoseconds

@@ -15,9 +15,25 @@ enum Parallel {
     /// How long an idle pool worker spins before parking (DRIVEPIPE_POOL_SPIN_US, default 50).
     static let spinMicros: Int = Int(ProcessInfo.processInfo.environment["DRIVEPIPE_POOL_SPIN_US"] ?? "") ?? 50
 
-    /// Chunks per thread for `chunks`: a thread that starts late (a parked worker waking, a
-    /// core busy with another process) leaves its later chunks to the others.
-    static let chunksPerThread = 4
+    /// DRIVEPIPE_POOL_HOT=0 lets workers park between the regions of a run (A/B; see `burst`).
+    static let hotRuns: Bool = ProcessInfo.processInfo.environment["DRIVEPIPE_POOL_HOT"] != "0"
+
+    /// Runs `body` (one inference: many regions back to back) with the pool's workers kept
+    /// spinning between its regions instead of parking (WorkerPool.beginHot).
+    static func burst(threads: Int, _ body: () -> Void) {
+        guard threads > 1, usePool, hotRuns else { body(); return }
+        let pool = WorkerPool.shared
+        pool.beginHot()
+        defer { pool.endHot() }
+        body()
+    }
+
+    /// Chunks per thread for `chunks` (DRIVEPIPE_CHUNKS_PER_THREAD overrides it, for A/B): a
+    /// thread that starts late (a core busy with another process) leaves its later chunks to
+    /// the others, and where the caller's run (from the front) meets the workers' (from the
+    /// back) the last chunk is short: 16 per thread left the caller waiting 0.2 ms per conv-net
+    /// run for the worker's last chunk, against 0.75 ms with 4.
+    static let chunksPerThread = max(1, Int(ProcessInfo.processInfo.environment["DRIVEPIPE_CHUNKS_PER_THREAD"] ?? "") ?? 16)
 
     /// Calls `body(lo, hi)` on disjoint chunks covering 0..<count, each of at least `minChunk`
     /// units (unless count is smaller), on up to `threads` threads.

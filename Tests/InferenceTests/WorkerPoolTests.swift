@@ -1,5 +1,6 @@
 // The engine's worker pool: every piece of a region runs exactly once, back-to-back regions,
-// nested and concurrent regions (run inline), the thread limit, parking when idle, and clean
+// nested and concurrent regions (run inline), the thread limit, parking when idle, hot bursts
+// (workers woken at the start, parked again after), and clean
 // shutdown in deinit. Also Parallel.chunks/tasks coverage on the shared pool.
 
 import CKernels
@@ -61,6 +62,26 @@ import Testing
             #expect(counts(pool, pieces: 5, maxThreads: 3).allSatisfy { $0 == 1 })
             Thread.sleep(forTimeInterval: 0.0002)   // around the spin time: some wake from parking
         }
+    }
+
+    @Test func hotBurstWakesParkedWorkersAndParksAfter() {
+        let pool = WorkerPool(workers: 2, spinMicros: 50)
+        func waitFor(_ cond: () -> Bool) -> Bool {
+            for _ in 0..<400 { if cond() { return true }; Thread.sleep(forTimeInterval: 0.005) }
+            return cond()
+        }
+        #expect(counts(pool, pieces: 8, maxThreads: 3).allSatisfy { $0 == 1 })
+        #expect(waitFor { pool.core.sleepers.load(ordering: .relaxed) == 2 })
+        // a burst wakes the parked workers before its first region
+        pool.beginHot()
+        #expect(waitFor { pool.core.sleepers.load(ordering: .relaxed) == 0 })
+        for _ in 0..<200 {
+            #expect(counts(pool, pieces: 5, maxThreads: 3).allSatisfy { $0 == 1 })
+        }
+        pool.endHot()
+        // after the grace time they park again
+        #expect(waitFor { pool.core.sleepers.load(ordering: .relaxed) == 2 })
+        #expect(counts(pool, pieces: 7, maxThreads: 3).allSatisfy { $0 == 1 })
     }
 
     @Test func threadLimitIsRespected() {

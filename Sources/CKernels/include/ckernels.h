@@ -55,6 +55,9 @@ long ck_conv_packed_count(const ck_conv_plan *p);
 void ck_conv_pack_weights(const ck_conv_plan *p, const float *w, float *packed);
 /// Padded, phase-split copy of input channels [c0, c1) of x[c][h][w] into xp.
 void ck_conv_pad(const ck_conv_plan *p, const float *x, float *xp, int c0, int c1);
+/// The same for padded rows [r0, r1) only (of every phase): split by rows, each thread pads
+/// the rows its output tiles read first.
+void ck_conv_pad_rows(const ck_conv_plan *p, const float *x, float *xp, int c0, int c1, int r0, int r1);
 /// Runs work units [u0, u1): y = act(conv(x) + bias + sum). `xin` is the padded input (or x
 /// itself when pointwise); bias (per channel) and sum (laid out like y: a fused residual Add)
 /// may be NULL.

@@ -129,7 +129,9 @@ enum DirectConv {
         // worker pool starts in about a microsecond
         let perUnit = max(1, Int(cp.ocb) * Int(cp.rw) * Int(ck_isa_lanes(cp.isa)) * g.kSize)
         let minUnits = max(1, minWork / perUnit)
-        let padChunk = max(1, (1 << 18) / max(1, g.inPlane))   // channels per padding chunk (~1 MiB)
+        // padded rows per padding chunk (at least ~64 KiB): split by rows, so the thread that
+        // pads the top rows (the caller: it claims pieces from the front) runs the top tiles
+        let padRows = max(1, (1 << 14) / max(1, g.cg * Int(cp.sw) * Int(cp.wph)))
         for b in 0..<g.n {
             for grp in 0..<g.group {
                 let xg = x + (b * g.c + grp * g.cg) * g.inPlane
@@ -140,9 +142,9 @@ enum DirectConv {
                 let act = p.act.c(channelOffset: grp * g.mg)
                 var xin = UnsafePointer(xg)
                 if cp.pointwise == 0 {
-                    Parallel.chunks(g.cg, threads: threads, minChunk: padChunk) { lo, hi in
+                    Parallel.chunks(Int(cp.hp), threads: threads, minChunk: padRows) { lo, hi in
                         var cpl = cp   // each worker passes its own copy's address
-                        ck_conv_pad(&cpl, xg, scratch, Int32(lo), Int32(hi))
+                        ck_conv_pad_rows(&cpl, xg, scratch, 0, Int32(g.cg), Int32(lo), Int32(hi))
                     }
                     xin = UnsafePointer(scratch)
                 }

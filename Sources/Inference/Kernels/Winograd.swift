@@ -70,9 +70,10 @@ enum Winograd {
         return out
     }
 
-    /// x: [n, c, h, w] -> y: [n, m, oh, ow]; u from `transformWeights`.
+    /// x: [n, c, h, w] -> y: [n, m, oh, ow] = act(conv + bias + sum); u from `transformWeights`;
+    /// `sum` (shaped like y, optional) is a fused residual Add.
     static func conv(_ p: Plan, _ x: UnsafePointer<Float>, _ u: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
-                     _ y: UnsafeMutablePointer<Float>, _ act: Activation, scratch: UnsafeMutablePointer<Float>,
+                     sum: UnsafePointer<Float>? = nil, _ y: UnsafeMutablePointer<Float>, _ act: Activation, scratch: UnsafeMutablePointer<Float>,
                      threads: Int) {
         let g = p.g
         let tiles = p.tilesH * p.tilesW
@@ -80,32 +81,65 @@ enum Winograd {
         for b in 0..<g.n {
             let xb = x + b * g.c * g.inPlane
             let yb = y + b * g.m * g.outPlane
-            Parallel.tasks(blocks, threads: min(threads, p.workers)) { worker, lo, hi in
-                let v = scratch + worker * p.perWorker
-                let mo = v + 16 * (g.c * p.blockTiles + planePad)
-                let vs = g.c * p.blockTiles + planePad, ms = g.m * p.blockTiles + planePad
-                for blk in lo..<hi {
+            let sb = sum.map { $0 + b * g.m * g.outPlane }
+            let vs = g.c * p.blockTiles + planePad
+            if blocks >= splitBlocks {
+                // many blocks: each worker runs whole blocks in its own V and M buffers
+                Parallel.tasks(blocks, threads: min(threads, p.workers)) { worker, lo, hi in
+                    let v = scratch + worker * p.perWorker
+                    let mo = v + 16 * vs
+                    for blk in lo..<hi {
+                        let t0 = blk * p.blockTiles
+                        let nt = min(p.blockTiles, tiles - t0)
+                        inputTransform(p, xb, v, t0: t0, nt: nt, channels: 0..<g.c)
+                        gemms(p, u, v, mo, nt: nt, xis: 0..<16)
+                        outputTransform(p, mo, bias, sb, yb, act, t0: t0, nt: nt, channels: 0..<g.m)
+                    }
+                }
+            } else {
+                // few blocks (small images): the threads share each block, in three steps
+                // (input channels, the 16 GEMMs, output channels); every value is computed by
+                // the same arithmetic as above, so the results do not depend on the split
+                let v = scratch, mo = scratch + 16 * vs
+                for blk in 0..<blocks {
                     let t0 = blk * p.blockTiles
                     let nt = min(p.blockTiles, tiles - t0)
-                    inputTransform(p, xb, v, t0: t0, nt: nt)
-                    for xi in 0..<16 {
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(g.m), Int32(nt), Int32(g.c), 1,
-                                    u + xi * g.m * g.c, Int32(g.c), v + xi * vs, Int32(p.blockTiles),
-                                    0, mo + xi * ms, Int32(p.blockTiles))
+                    Parallel.chunks(g.c, threads: threads) { lo, hi in
+                        inputTransform(p, xb, v, t0: t0, nt: nt, channels: lo..<hi)
                     }
-                    outputTransform(p, mo, bias, yb, act, t0: t0, nt: nt)
+                    Parallel.chunks(16, threads: threads) { lo, hi in gemms(p, u, v, mo, nt: nt, xis: lo..<hi) }
+                    Parallel.chunks(g.m, threads: threads) { lo, hi in
+                        outputTransform(p, mo, bias, sb, yb, act, t0: t0, nt: nt, channels: lo..<hi)
+                    }
                 }
             }
         }
     }
 
-    /// V[xi][c][j] for tiles t0..<t0+nt (row stride blockTiles).
+    /// Blocks from which whole blocks are the parallel units (fewer: each block is split).
+    static let splitBlocks = 8
+
+    /// M[xi] = U[xi] * V[xi] for the given xi planes of one block of `nt` tiles.
     @inline(__always)
-    static func inputTransform(_ p: Plan, _ x: UnsafePointer<Float>, _ v: UnsafeMutablePointer<Float>, t0: Int, nt: Int) {
+    static func gemms(_ p: Plan, _ u: UnsafePointer<Float>, _ v: UnsafePointer<Float>, _ mo: UnsafeMutablePointer<Float>,
+                      nt: Int, xis: Range<Int>) {
+        let g = p.g
+        let vs = g.c * p.blockTiles + planePad, ms = g.m * p.blockTiles + planePad
+        for xi in xis {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(g.m), Int32(nt), Int32(g.c), 1,
+                        u + xi * g.m * g.c, Int32(g.c), v + xi * vs, Int32(p.blockTiles),
+                        0, mo + xi * ms, Int32(p.blockTiles))
+        }
+    }
+
+    /// V[xi][c][j] for tiles t0..<t0+nt (row stride blockTiles), input channels `channels`.
+    @inline(__always)
+    static func inputTransform(_ p: Plan, _ x: UnsafePointer<Float>, _ v: UnsafeMutablePointer<Float>, t0: Int, nt: Int,
+                               channels: Range<Int>) {
         let g = p.g
         let ld = p.blockTiles
         let xs = g.c * ld + planePad   // stride between xi planes
-        for c in 0..<g.c {
+        for c in channels {
             let src = x + c * g.inPlane
             let dst = v + c * ld
             var j = 0
@@ -156,14 +190,14 @@ enum Winograd {
         }
     }
 
-    /// y tiles from M[xi][m][j]: A^T M A, + bias, activation.
+    /// y tiles from M[xi][m][j]: A^T M A, + bias (+ sum), activation, output channels `channels`.
     @inline(__always)
     static func outputTransform(_ p: Plan, _ mo: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
-                                _ y: UnsafeMutablePointer<Float>, _ act: Activation, t0: Int, nt: Int) {
+                                _ sum: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, _ act: Activation, t0: Int, nt: Int, channels: Range<Int>) {
         let g = p.g
         let ld = p.blockTiles
         let xs = g.m * ld + planePad
-        for m in 0..<g.m {
+        for m in channels {
             let src = mo + m * ld
             let dst = y + m * g.outPlane
             let b0: Float = bias?[m] ?? 0
@@ -185,10 +219,22 @@ enum Winograd {
                 let y10 = s10 - s20 - s30 + b0, y11 = s11 - s21 - s31 + b0
                 let oy = ty * 2, ox = tx * 2
                 let row0 = dst + oy * g.ow + ox
-                let two = ox + 1 < g.ow
+                let two = ox + 1 < g.ow, twoRows = oy + 1 < g.oh
+                if let sum {
+                    // the residual is added before the activation, as the unfused Add would
+                    let s0 = sum + m * g.outPlane + oy * g.ow + ox, s1 = s0 + g.ow
+                    row0[0] = act.single(y00 + s0[0], channel: m)
+                    if two { row0[1] = act.single(y01 + s0[1], channel: m) }
+                    if twoRows {
+                        let row1 = row0 + g.ow
+                        row1[0] = act.single(y10 + s1[0], channel: m)
+                        if two { row1[1] = act.single(y11 + s1[1], channel: m) }
+                    }
+                    continue
+                }
                 row0[0] = act.single(y00, channel: m)
                 if two { row0[1] = act.single(y01, channel: m) }
-                if oy + 1 < g.oh {
+                if twoRows {
                     let row1 = row0 + g.ow
                     row1[0] = act.single(y10, channel: m)
                     if two { row1[1] = act.single(y11, channel: m) }

@@ -135,6 +135,14 @@ func compileConv(_ ctx: OpContext, algorithm: ConvAlgorithm = .auto) throws -> C
                             scratch: scratch, threads: threads)
         }
     }
+    if !(g.isDepthwise && g.cg == 1), algorithm == .auto, Winograd.enabled, let wc = ctx.optionalConst(1),
+       let wino = Winograd.plan(g, threads: threads) {
+        let packed = Winograd.transformWeights(g, wc.floats)
+        return CompiledOp(outShapes: [outShape], scratchCount: wino.scratch, flops: g.flops) { ins, outs, scratch in
+            Winograd.conv(wino, ins[0], packed.p, hasBias ? ins[2] : nil, sum: hasSum ? ins[3] : nil, outs[0], act,
+                          scratch: scratch, threads: threads)
+        }
+    }
     // the other kernels apply the activation themselves: with a residual, add it afterwards
     var op = try compileConvUnfused(ctx, g, outShape: outShape, act: hasSum ? .none : act, algorithm: algorithm)
     if hasSum {
@@ -150,7 +158,7 @@ func compileConv(_ ctx: OpContext, algorithm: ConvAlgorithm = .auto) throws -> C
     return op
 }
 
-/// Conv through the reference twin, the old depthwise loop, Winograd or im2col + sgemm.
+/// Conv through the reference twin, the old depthwise loop or im2col + sgemm.
 private func compileConvUnfused(_ ctx: OpContext, _ g: ConvGeometry, outShape: [Int], act: Activation,
                                 algorithm: ConvAlgorithm) throws -> CompiledOp {
     let hasBias = ctx.has(2)
@@ -163,12 +171,6 @@ private func compileConvUnfused(_ ctx: OpContext, _ g: ConvGeometry, outShape: [
     if g.isDepthwise && g.cg == 1 {
         return CompiledOp(outShapes: [outShape], flops: g.flops) { ins, outs, _ in
             convDepthwise(g, ins[0], ins[1], hasBias ? ins[2] : nil, outs[0], act, threads: threads)
-        }
-    }
-    if Winograd.enabled, let wc = ctx.optionalConst(1), let wino = Winograd.plan(g, threads: threads) {
-        let packed = Winograd.transformWeights(g, wc.floats)
-        return CompiledOp(outShapes: [outShape], scratchCount: wino.scratch, flops: g.flops) { ins, outs, scratch in
-            Winograd.conv(wino, ins[0], packed.p, hasBias ? ins[2] : nil, outs[0], act, scratch: scratch, threads: threads)
         }
     }
     return CompiledOp(outShapes: [outShape], scratchCount: convScratch(g, threads: threads), flops: g.flops) { ins, outs, scratch in
