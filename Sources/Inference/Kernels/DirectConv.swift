@@ -90,12 +90,20 @@ enum DirectConv {
     }
 
     /// Whether the direct kernel should run `g` rather than im2col/Winograd + sgemm
-    /// (measured with `drivepipe bench --profile`, DRIVEPIPE_DIRECT=0 for the other side).
-    /// Measured here (chains of 3x3 convs, 1 thread): direct is 1.5-3x faster than Winograd up
-    /// to 64 channels, even at 96-128, and Winograd's 2.25x fewer multiplies win from about 96
-    /// channels in and out (14x24: 20%, TwinLiteNet's 131-channel 90x160 conv: 25%).
+    /// (measured with `drivepipe bench --profile`, DRIVEPIPE_WINOGRAD=0 / DRIVEPIPE_DIRECT=0 for
+    /// the other side). Winograd's 2.25x fewer multiplies pay for its transforms only where the
+    /// direct kernel wastes vector lanes: at 96-131 channels the direct kernel was faster on
+    /// full-width rows (conv net 96 ch 18x32: 0.61 vs 0.87 ms at 1 thread, 0.41 vs 0.46 at 2;
+    /// TwinLiteNet's 131 ch 90x160: 60 vs 69 ms) and on small planes (128 ch 7x12), about even
+    /// at 24-wide rows (a quarter of the lanes idle: student 96 ch 14x24, 0.59 vs 0.60 ms at 1
+    /// thread, 0.29 vs 0.24 at 2), so Winograd keeps those. The choice depends on the shape
+    /// and the instruction set only (never the thread count).
     static func suits(_ g: ConvGeometry, threads: Int) -> Bool {
-        if Winograd.enabled, g.c >= 96, g.m >= 96, Winograd.plan(g, threads: threads) != nil { return false }
+        if Winograd.enabled, g.c >= 96, g.m >= 96, Winograd.plan(g, threads: threads) != nil {
+            let lanes = Int(ck_isa_lanes(isa))
+            let usedLanes = Double(g.ow) / Double((g.ow + lanes - 1) / lanes * lanes)
+            if usedLanes <= 0.75 && g.oh * g.ow >= 256 { return false }
+        }
         return true
     }
 

@@ -87,16 +87,26 @@ func maxPoolSeparable(_ g: PoolGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeM
             let src = x + p * g.h * g.w, dst = y + p * g.oh * g.ow
             for iy in 0..<g.h {
                 let row = src + iy * g.w, r = rows + iy * g.ow
-                for ox in 0..<g.ow {
-                    let x0 = ox * g.sw - g.padLeft
-                    var m = -Float.infinity
-                    for kx in 0..<g.kw {
-                        let ix = x0 + kx * g.dw
-                        if ix < 0 || ix >= g.w { continue }
-                        let v = row[ix]
-                        if v > m || v.isNaN { m = v }
+                for ox in 0..<g.ow { r[ox] = -Float.infinity }
+                // tap kx outer, outputs inner (the same comparisons in the same order per
+                // output, without a bounds check per tap: the loop vectorises at stride 1)
+                for kx in 0..<g.kw {
+                    let off = kx * g.dw - g.padLeft   // ix = ox * sw + off
+                    let lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw
+                    let hi = min(g.ow, g.w - off <= 0 ? 0 : (g.w - off + g.sw - 1) / g.sw)
+                    if lo >= hi { continue }
+                    if g.sw == 1 {
+                        let s = row + off
+                        for ox in lo..<hi {
+                            let v = s[ox], m = r[ox]
+                            r[ox] = v > m || v.isNaN ? v : m
+                        }
+                    } else {
+                        for ox in lo..<hi {
+                            let v = row[ox * g.sw + off], m = r[ox]
+                            r[ox] = v > m || v.isNaN ? v : m
+                        }
                     }
-                    r[ox] = m
                 }
             }
             for oy in 0..<g.oh {
