@@ -3,7 +3,7 @@
 // blocks only its own stage.
 //
 //   source  ─ next() ─▶ Port ─▶ edges
-//   map     ─ pop ─▶ body(value) ─▶ Port          (workers > 1: ordered by ticket)
+//   map     ─ pop ─▶ body(value) ─▶ Port          (workers > 1: ordered by ticket, reorder buffer)
 //   join    ─ pop a, pop b (same frame index) ─▶ body(a, b) ─▶ Port
 //   sink    ─ pop ─▶ consume(envelope); idle() when the input runs dry; finish() at the end
 import Foundation
@@ -77,7 +77,7 @@ final class SourceRunner<S: PipelineSource>: StageRunner, @unchecked Sendable {
 
 final class MapRunner<A: Sendable, B: Sendable>: StageRunner, @unchecked Sendable {
     // Invariants: bodies[i] is called only by worker thread i; `window` and tickets under
-    // `takeLock`; emission order under `order`.
+    // `takeLock`; `nextEmit`, `pending` and emission under `order`.
     let stats: StageStats
     let threadCount: Int
     private let name: String
@@ -91,6 +91,12 @@ final class MapRunner<A: Sendable, B: Sendable>: StageRunner, @unchecked Sendabl
     private let order = NSCondition()
     private var nextTicket = 0
     private var nextEmit = 0
+    /// Results finished before an earlier ticket's: emitted by whoever finishes that one, so a
+    /// worker goes on to the next frame instead of waiting its turn (with two workers a frame
+    /// whose thread the host pauses used to stall the other worker too).
+    private var pending: [Int: Envelope<B>] = [:]
+    /// How far past the next emission a worker may start a frame (bounds `pending`).
+    private let maxAhead: Int
     private var running: Int
 
     init(name: String, input: BoundedQueue<A>, output: Port<B>, bodies: [(A, StageContext) throws -> B],
@@ -99,6 +105,7 @@ final class MapRunner<A: Sendable, B: Sendable>: StageRunner, @unchecked Sendabl
         self.bodies = bodies.map { ThreadOwned($0) }
         self.threadCount = bodies.count
         self.running = bodies.count
+        self.maxAhead = 2 * max(1, bodies.count)
         self.window = FrameWindow(capacity: windowSize)
         self.stats = StageStats(name: name, kind: "map", workers: bodies.count)
     }
@@ -116,6 +123,10 @@ final class MapRunner<A: Sendable, B: Sendable>: StageRunner, @unchecked Sendabl
                           overBudget: e.overBudget > 0)
             let recent = window
             takeLock.unlock()
+            // Bounded reorder buffer: the worker holding `nextEmit` never waits here.
+            order.lock()
+            while ticket - nextEmit >= maxAhead { order.wait() }
+            order.unlock()
 
             var out: Envelope<B>
             if case .value(let a) = e.payload {
@@ -137,11 +148,20 @@ final class MapRunner<A: Sendable, B: Sendable>: StageRunner, @unchecked Sendabl
                 stats.recordPassThrough()
             }
 
-            // Emit in ticket order (a no-op wait with one worker).
+            // Emit in ticket order: an early result waits in `pending`; the in-order one is
+            // emitted with every result queued behind it (always the case with one worker).
             order.lock()
-            while nextEmit != ticket { order.wait() }
+            if ticket != nextEmit {
+                pending[ticket] = out
+                order.unlock()
+                continue
+            }
             output.emit(out)
             nextEmit += 1
+            while let next = pending.removeValue(forKey: nextEmit) {
+                output.emit(next)
+                nextEmit += 1
+            }
             order.broadcast()
             order.unlock()
         }

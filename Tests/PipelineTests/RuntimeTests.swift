@@ -105,6 +105,36 @@ import Testing
         #expect(sink.outcomes == (0..<n).map { .value("\($0)=\($0)|\($0):\($0)") })
     }
 
+    @Test func aWorkerGoesOnWhileAnEarlierFrameIsHeld() throws {
+        // Two workers; frame 0 is held. The other worker finishes frames 1, 2, 3 meanwhile (the
+        // reorder window is 2 x workers tickets) instead of waiting for frame 0's turn; the
+        // output stays in input order.
+        let b = PipelineBuilder()
+        let n = 10
+        let src = ScriptedSource<Int>(count: n) { .success($0) }
+        let frames = b.source("source", src)
+        let hold = Gate(), done = Counter()
+        let work = b.map("work", frames, edge: .block(8), workers: 2) {
+            { v, _ in
+                if v == 0 { hold.pass() }
+                done.increment()
+                return v * 10
+            }
+        }
+        let sink = CollectingSink<Int>()
+        b.sink("sink", work, edge: .block(16), sink)
+        let p = try b.build()
+        p.start()
+        let deadline = Date().addingTimeInterval(10)
+        while done.value < 3 && Date() < deadline { usleep(1_000) }
+        #expect(done.value == 3, "frames finished while frame 0 was held: \(done.value)")
+        #expect(sink.consumed.value == 0)
+        hold.open()
+        _ = p.waitUntilFinished()
+        #expect(sink.indices == Array(0..<n))
+        #expect(sink.outcomes == (0..<n).map { .value("\($0 * 10)") })
+    }
+
     @Test func joinPairsADropOnOneBranchWithTheOtherBranchsFrame() throws {
         // One branch drops (latestOnly while held); the join emits a drop record for those frames
         // and a value only where both branches delivered.
