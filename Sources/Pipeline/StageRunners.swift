@@ -115,6 +115,12 @@ final class MapRunner<A: Sendable, B: Sendable>: StageRunner, @unchecked Sendabl
         while true {
             // Take the next envelope, its ticket and the window atomically: all follow input order.
             takeLock.lock()
+            // Bounded reorder buffer: no ticket more than `maxAhead` past the next emission (frames
+            // in this stage, in progress or finished early, stay <= maxAhead). The ticket at
+            // `nextEmit` is already taken, so its worker finishes and wakes this one.
+            order.lock()
+            while nextTicket - nextEmit >= maxAhead { order.wait() }
+            order.unlock()
             guard let e = input.pop() else { takeLock.unlock(); break }
             let ticket = nextTicket
             nextTicket += 1
@@ -123,10 +129,6 @@ final class MapRunner<A: Sendable, B: Sendable>: StageRunner, @unchecked Sendabl
                           overBudget: e.overBudget > 0)
             let recent = window
             takeLock.unlock()
-            // Bounded reorder buffer: the worker holding `nextEmit` never waits here.
-            order.lock()
-            while ticket - nextEmit >= maxAhead { order.wait() }
-            order.unlock()
 
             var out: Envelope<B>
             if case .value(let a) = e.payload {
