@@ -39,8 +39,8 @@ public enum ConfigLoader {
             try m.finish()
         }
         if let s = try top.section("input") {
-            cfg.input.width = try s.int("width", in: 8...8192) ?? cfg.input.width
-            cfg.input.height = try s.int("height", in: 8...8192) ?? cfg.input.height
+            if let w = try s.int("width", in: 8...8192) { cfg.input.width = w; cfg.input.sizeFromModel = false }
+            if let h = try s.int("height", in: 8...8192) { cfg.input.height = h; cfg.input.sizeFromModel = false }
             cfg.input.resize = try s.choice("resize", PipelineConfig.Input.Resize.self) ?? cfg.input.resize
             if let n = try s.section("normalization") {
                 cfg.input.scale = try n.double("scale", positive: true) ?? cfg.input.scale

@@ -14,7 +14,8 @@ extension PipelineConfig {
         o += "  card: \(opt(models.card))\n"
         o += "  backbone: \(opt(models.backbone))\n  detection_head: \(opt(models.detectionHead))\n"
         o += "  segmentation_head: \(opt(models.segmentationHead))\n  forecaster: \(opt(models.forecaster))\n"
-        o += "input:\n  width: \(input.width)\n  height: \(input.height)\n  resize: \(input.resize.rawValue)\n"
+        o += "input:\n" + (input.sizeFromModel ? "  # width, height: the model card's\n" : "  width: \(input.width)\n  height: \(input.height)\n")
+        o += "  resize: \(input.resize.rawValue)\n"
         o += "  normalization:\n    scale: \(num(input.scale))\n    mean: \(list(input.mean))\n    std: \(list(input.std))\n    order: \(input.order.rawValue)\n"
         o += "decode:\n  max_pixels: \(decode.maxPixels)\n  reduced_size: \(decode.reducedSize)\n  fast_dct: \(decode.fastDCT)\n"
         o += "detection:\n  decoder: \(detection.decoder.rawValue)\n  score_threshold: \(num(detection.scoreThreshold))\n"

@@ -36,9 +36,12 @@ public struct PipelineConfig: Sendable, Equatable {
     public struct Input: Sendable, Equatable {
         public enum Resize: String, Sendable, Equatable, CaseIterable { case stretch, letterbox }
         public enum ChannelOrder: String, Sendable, Equatable, CaseIterable { case rgb, bgr }
-        /// Must match the model card's input (the default model: 384x224).
+        /// Must match the model card's input. Not set in the file (`sizeFromModel`): the pipeline
+        /// takes the card's, so a new model needs no config change.
         public var width = 384
         public var height = 224
+        /// True when the file sets neither width nor height: they come from the model card.
+        public var sizeFromModel = true
         public var resize: Resize = .stretch
         /// tensor = (pixel * scale - mean[c]) / std[c]
         public var scale = 1.0 / 255.0

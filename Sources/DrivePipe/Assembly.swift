@@ -7,6 +7,7 @@ import Config
 import Foundation
 import Geometry
 import Messages
+import Perception
 import Pipeline
 import Planning
 import Sources
@@ -56,9 +57,10 @@ public struct AssembledStages {
 
 public enum Assembly {
     /// Wire the daemon's stages between `reader` and `sink` into `b`.
-    public static func wire<S: PipelineSink>(_ b: PipelineBuilder, reader: any FrameReader, config cfg: PipelineConfig,
+    public static func wire<S: PipelineSink>(_ b: PipelineBuilder, reader: any FrameReader, config: PipelineConfig,
                                               options: AssemblyOptions = AssemblyOptions(), sink: S) throws(AssemblyError) -> AssembledStages
         where S.Input == PlannedFrame {
+        let cfg = withModelInputSize(config)
         func edge(_ slot: String) -> EdgePolicy { cfg.edge(slot).runtimePolicy }
         let model: PerceptionModel
         do { model = try PerceptionModel(config: cfg) } catch { throw .model(error) }
@@ -121,6 +123,17 @@ public enum Assembly {
         }
         b.sink("sink", planned, edge: edge("sink"), sink)
         return AssembledStages(tracking: tracking, planning: planning)
+    }
+
+    /// The config with the model card's input size when the file left it out (an unreadable card
+    /// is reported by PerceptionModel).
+    static func withModelInputSize(_ config: PipelineConfig) -> PipelineConfig {
+        guard config.input.sizeFromModel, let path = config.models.card.map(config.resolve),
+              let card = try? ModelCard.load(path: path) else { return config }
+        var c = config
+        c.input.width = card.input.width
+        c.input.height = card.input.height
+        return c
     }
 
     /// One stage object built at start-up.

@@ -66,3 +66,27 @@ let plannerModes: Set<String> = ["cruise", "follow", "brake", "stop", "degraded"
         #expect(recs.contains { (($0["tracks"] as? [Any])?.count ?? 0) > 0 })
     }
 }
+
+/// A pipeline file without input.width/height takes them from the model card (a new model needs
+/// no config change); one that sets them keeps its own (and PerceptionModel checks they match).
+@Suite struct InputSizeFromModelTests {
+    @Test func leftOutSizeIsTheCards() throws {
+        let dir = Scratch()
+        let card = dir.path + "/card.json"
+        var json = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: packageRoot + "/fixtures/models/drivepipe-student.json"))) as! [String: Any]
+        var input = json["input"] as! [String: Any]
+        input["width"] = 512; input["height"] = 288
+        json["input"] = input
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: card))
+        var c = try ConfigLoader.parse(yaml: "models: {card: \(card)}")
+        #expect(c.input.sizeFromModel)
+        let adopted = Assembly.withModelInputSize(c)
+        #expect(adopted.input.width == 512 && adopted.input.height == 288)
+        c = try ConfigLoader.parse(yaml: "models: {card: \(card)}\ninput: {width: 384, height: 224}")
+        let kept = Assembly.withModelInputSize(c)
+        #expect(kept.input.width == 384 && kept.input.height == 224)
+        // the default pipeline leaves the size to the committed card
+        #expect(try defaultConfig().input.sizeFromModel)
+    }
+}

@@ -12,6 +12,16 @@ private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         #expect(try ConfigLoader.parse(yaml: "version: 1\n") == PipelineConfig())
     }
 
+    @Test func inputSizeComesFromTheModelUnlessSet() throws {
+        let unset = try ConfigLoader.parse(yaml: "input: {resize: stretch}")
+        #expect(unset.input.sizeFromModel)
+        let set = try ConfigLoader.parse(yaml: "input: {width: 512, height: 288}")
+        #expect(!set.input.sizeFromModel && set.input.width == 512 && set.input.height == 288)
+        // printed and loaded back: the same either way
+        #expect(try ConfigLoader.parse(yaml: unset.yaml()) == unset)
+        #expect(try ConfigLoader.parse(yaml: set.yaml()) == set)
+    }
+
     @Test func overridesOnlyWhatIsNamed() throws {
         let c = try ConfigLoader.parse(yaml: """
         input: {width: 320, height: 192, resize: letterbox, normalization: {mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]}}
