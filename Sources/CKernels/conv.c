@@ -3,6 +3,7 @@
 // scalar C. See ckernels.h for the layouts.
 
 #include "ckernels.h"
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -18,6 +19,14 @@ int ck_cpu_isa(void) {
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return CK_ISA_AVX2;
 #endif
     return CK_ISA_SCALAR;
+}
+
+int ck_selected_isa(void) {
+    const int best = ck_cpu_isa();
+    const char *want = getenv("DRIVEPIPE_ISA");
+    if (want && strcmp(want, "scalar") == 0) return CK_ISA_SCALAR;
+    if (want && strcmp(want, "avx2") == 0) return best < CK_ISA_AVX2 ? best : CK_ISA_AVX2;
+    return best;
 }
 
 int ck_isa_lanes(int isa) { return isa == CK_ISA_AVX512 ? 16 : isa == CK_ISA_AVX2 ? 8 : 1; }

@@ -22,6 +22,18 @@ public struct TensorNormalization: Sendable, Equatable {
         self.order = order
     }
 
+    /// Throws unless mean and std hold 3 values each, all finite, std non-zero.
+    func validate() throws(ImageIOError) {
+        guard mean.count == 3, std.count == 3 else {
+            throw .invalidArgument(name: "normalization mean/std", expected: "3 values each",
+                                   found: "\(mean.count) and \(std.count)")
+        }
+        guard std.allSatisfy({ $0 != 0 && $0.isFinite }), mean.allSatisfy(\.isFinite), scale.isFinite else {
+            throw .invalidArgument(name: "normalization", expected: "finite values, std non-zero",
+                                   found: "scale \(scale) mean \(mean) std \(std)")
+        }
+    }
+
     /// ImageNet statistics on RGB/255.
     public static let imagenet = TensorNormalization(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
 }
@@ -30,14 +42,7 @@ public struct TensorNormalization: Sendable, Equatable {
 public func writeNCHW(_ image: RGBImage, normalization n: TensorNormalization = .init(),
                       into out: UnsafeMutableBufferPointer<Float>) throws(ImageIOError) {
     try checkImage(image)
-    guard n.mean.count == 3, n.std.count == 3 else {
-        throw .invalidArgument(name: "normalization mean/std", expected: "3 values each",
-                               found: "\(n.mean.count) and \(n.std.count)")
-    }
-    guard n.std.allSatisfy({ $0 != 0 && $0.isFinite }), n.mean.allSatisfy(\.isFinite), n.scale.isFinite else {
-        throw .invalidArgument(name: "normalization", expected: "finite values, std non-zero",
-                               found: "scale \(n.scale) mean \(n.mean) std \(n.std)")
-    }
+    try n.validate()
     let plane = image.width * image.height
     guard out.count == 3 * plane, let dst = out.baseAddress else {
         throw .bufferSize(expected: 3 * plane, found: out.count)

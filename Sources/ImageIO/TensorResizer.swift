@@ -14,14 +14,7 @@ public final class TensorResizer {
     public let normalization: TensorNormalization
 
     /// Instruction set: the CPU's best, or lower when DRIVEPIPE_ISA (scalar, avx2) asks for it.
-    static let bestISA: Int32 = {
-        let best = ck_cpu_isa()
-        switch ProcessInfo.processInfo.environment["DRIVEPIPE_ISA"] {
-        case "scalar": return Int32(CK_ISA_SCALAR)
-        case "avx2": return min(best, Int32(CK_ISA_AVX2))
-        default: return best
-        }
-    }()
+    static let bestISA: Int32 = ck_selected_isa()
     /// The instruction set used (tests lower it to check every path).
     var isa: Int32 = TensorResizer.bestISA
 
@@ -36,14 +29,7 @@ public final class TensorResizer {
         guard width > 0, height > 0, width <= 1 << 20, height <= 1 << 20 else {
             throw .invalidDimensions(expected: "network input 1...2^20 in both dimensions", width: width, height: height)
         }
-        guard n.mean.count == 3, n.std.count == 3 else {
-            throw .invalidArgument(name: "normalization mean/std", expected: "3 values each",
-                                   found: "\(n.mean.count) and \(n.std.count)")
-        }
-        guard n.std.allSatisfy({ $0 != 0 && $0.isFinite }), n.mean.allSatisfy(\.isFinite), n.scale.isFinite else {
-            throw .invalidArgument(name: "normalization", expected: "finite values, std non-zero",
-                                   found: "scale \(n.scale) mean \(n.mean) std \(n.std)")
-        }
+        try n.validate()
         self.width = width
         self.height = height
         normalization = n

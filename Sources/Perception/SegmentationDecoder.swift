@@ -6,14 +6,7 @@ import Foundation
 import Messages
 
 /// Instruction set of the C argmax: the CPU's best, or lower when DRIVEPIPE_ISA (scalar, avx2) asks.
-public let argmaxISA: Int32 = {
-    let best = ck_cpu_isa()
-    switch ProcessInfo.processInfo.environment["DRIVEPIPE_ISA"] {
-    case "scalar": return Int32(CK_ISA_SCALAR)
-    case "avx2": return min(best, Int32(CK_ISA_AVX2))
-    default: return best
-    }
-}()
+public let argmaxISA: Int32 = ck_selected_isa()
 
 /// logits: C x H x W. labels[y*W+x] = first channel with the largest value (like numpy argmax);
 /// `labelMap[c]` (C entries) renames the channels. Vectorised C (CKernels' ck_argmax_channels);

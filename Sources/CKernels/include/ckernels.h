@@ -11,6 +11,9 @@ enum { CK_ISA_SCALAR = 0, CK_ISA_AVX2 = 1, CK_ISA_AVX512 = 2 };
 
 /// The best instruction set this CPU supports.
 int ck_cpu_isa(void);
+/// The instruction set the kernels use: ck_cpu_isa(), lowered when the environment variable
+/// DRIVEPIPE_ISA is `scalar` or `avx2` (A/B benchmarks, tests of the other paths).
+int ck_selected_isa(void);
 /// Float lanes per vector for an instruction set (1, 8, 16).
 int ck_isa_lanes(int isa);
 

@@ -15,14 +15,7 @@ import Foundation
 enum DirectConv {
     /// The instruction set used: the CPU's best, or lower when DRIVEPIPE_ISA (scalar, avx2,
     /// avx512) asks for it (A/B benchmarking, tests of the other paths).
-    static let isa: Int32 = {
-        let best = ck_cpu_isa()
-        switch ProcessInfo.processInfo.environment["DRIVEPIPE_ISA"] {
-        case "scalar": return Int32(CK_ISA_SCALAR)
-        case "avx2": return min(best, Int32(CK_ISA_AVX2))
-        default: return best
-        }
-    }()
+    static let isa: Int32 = ck_selected_isa()
 
     /// DRIVEPIPE_DIRECT=0 turns the direct kernels off (A/B against im2col/Winograd + sgemm).
     static let enabled: Bool = ProcessInfo.processInfo.environment["DRIVEPIPE_DIRECT"] != "0"
