@@ -6,6 +6,13 @@ import Foundation
 import ONNXSchema
 import SwiftProtobuf
 
+/// The values of a constant ONNX tensor, decoded as the loader decodes initializers: `floats`
+/// always (integers converted), `ints` when the tensor is integer-typed. nil when malformed.
+public func onnxConstantValues(_ t: Onnx_TensorProto) -> (floats: [Float], ints: [Int]?)? {
+    guard let c = try? ModelLoader.tensorConst(t, path: t.name) else { return nil }
+    return (c.floats, c.ints)
+}
+
 enum ModelLoader {
     static func load(bytes: [UInt8], path: String) throws -> Graph {
         let model: Onnx_ModelProto

@@ -4,6 +4,7 @@
 // the engine's Resize followed by the argmax, without writing and re-reading the full-size logits.
 import CKernels
 import Foundation
+import Inference
 import Messages
 import ONNXSchema
 
@@ -39,12 +40,13 @@ public struct LogitsUpsample: Sendable, Equatable {
             return g.node.first { $0.opType == "Constant" && $0.output.first == name }?
                 .attribute.first { $0.name == "value" }?.t
         }
-        if node.input.count >= 4, let sizes = constant(node.input[3]).flatMap(int64s), sizes.count == 4 {
+        if node.input.count >= 4, let sizes = constant(node.input[3]).flatMap({ onnxConstantValues($0)?.ints }), sizes.count == 4 {
             guard sizes[0] >= 1, sizes[1] >= 1, sizes[2] >= 1, sizes[3] >= 1 else { return nil }
             return LogitsUpsample(source: node.input[0], scaleH: 0, scaleW: 0, coordinateMode: coord,
-                                  sizeH: Int(sizes[2]), sizeW: Int(sizes[3]), outerSizes: [Int(sizes[0]), Int(sizes[1])])
+                                  sizeH: sizes[2], sizeW: sizes[3], outerSizes: [sizes[0], sizes[1]])
         }
-        guard let scales = constant(node.input[2]).flatMap(floats), scales.count == 4, scales[0] == 1, scales[1] == 1,
+        guard let scales = constant(node.input[2]).flatMap(onnxConstantValues).flatMap({ $0.ints == nil ? $0.floats : nil }),
+              scales.count == 4, scales[0] == 1, scales[1] == 1,
               scales[2] > 0, scales[3] > 0, scales[2] <= 65_536, scales[3] <= 65_536 else { return nil }
         return LogitsUpsample(source: node.input[0], scaleH: scales[2], scaleW: scales[3], coordinateMode: coord,
                               sizeH: nil, sizeW: nil)
@@ -91,29 +93,6 @@ public struct LogitsUpsample: Sendable, Equatable {
             i0.append(Int32(a)); i1.append(Int32(min(a + 1, inSize - 1))); w.append(c - Float(a))
         }
         return (i0, i1, w)
-    }
-}
-
-private func floats(_ t: Onnx_TensorProto) -> [Float]? {
-    guard t.dataType == 1 else { return nil }   // FLOAT
-    if !t.floatData.isEmpty { return t.floatData }
-    let raw = t.rawData
-    guard raw.count % 4 == 0 else { return nil }
-    return stride(from: 0, to: raw.count, by: 4).map { i in
-        Float(bitPattern: UInt32(raw[raw.startIndex + i]) | UInt32(raw[raw.startIndex + i + 1]) << 8
-              | UInt32(raw[raw.startIndex + i + 2]) << 16 | UInt32(raw[raw.startIndex + i + 3]) << 24)
-    }
-}
-
-private func int64s(_ t: Onnx_TensorProto) -> [Int64]? {
-    guard t.dataType == 7 else { return nil }   // INT64
-    if !t.int64Data.isEmpty { return t.int64Data }
-    let raw = t.rawData
-    guard raw.count % 8 == 0 else { return nil }
-    return stride(from: 0, to: raw.count, by: 8).map { i in
-        var v: UInt64 = 0
-        for k in 0..<8 { v |= UInt64(raw[raw.startIndex + i + k]) << (8 * UInt64(k)) }
-        return Int64(bitPattern: v)
     }
 }
 
