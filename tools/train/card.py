@@ -17,6 +17,8 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--metrics", required=True)
     ap.add_argument("--train-state", default="{}", help="JSON with epochs/steps/frames")
+    ap.add_argument("--training", default="{}",
+                    help="JSON of training fields (data, losses, schedule, ...) replacing the defaults below for this run")
     ap.add_argument("--score-threshold", type=float, default=0.3)
     a = ap.parse_args()
     m = shape_inference.infer_shapes(onnx.load(a.model))
@@ -77,6 +79,7 @@ def main():
         "evaluation_data_licences": "CamVid (research use, evaluation only), KITTI object (CC BY-NC-SA 3.0, evaluation only)",
         "metrics": json.load(open(a.metrics)),
     }
+    card["training"].update(json.loads(a.training))
     out = os.path.splitext(a.model)[0] + ".json"
     json.dump(card, open(out, "w"), indent=1)
     print(out)

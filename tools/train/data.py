@@ -12,9 +12,11 @@ from model import NUM_CLASSES, STRIDE
 IN_W, IN_H = 512, 288  # deployed input size (v4; v3 was 384x224); scale 1 here = the deployed object scale
 
 
-def load_chunks(drives_excluded=(VAL_DRIVE,), only=None):
-    """All cached chunks -> (frames list, masks list, boxes per frame list)."""
-    frames, masks, boxes = [], [], []
+def load_chunks(drives_excluded=(VAL_DRIVE,), only=None, soft=False):
+    """All cached chunks -> (frames list, masks list, boxes per frame list[, soft list]).
+    soft=True also returns each frame's cached teacher probabilities (soft_labels.py: 360x640x2 uint8, None where
+    a chunk has no soft file yet)."""
+    frames, masks, boxes, softs = [], [], [], []
     for p in sorted(glob.glob(os.path.join(CACHE, "labels", "*_*.npz"))):
         name = os.path.basename(p)
         if name.endswith(".tmp.npz"):
@@ -24,10 +26,20 @@ def load_chunks(drives_excluded=(VAL_DRIVE,), only=None):
             continue
         z = np.load(p)
         f, m, b = z["frames"], z["masks"], z["boxes"]  # each z[...] access reads the array from disk: once only
+        sp = os.path.join(CACHE, "soft", name)
+        s = np.load(sp)["soft"] if soft and os.path.exists(sp) else None
         for r in range(len(f)):
             frames.append(f[r]); masks.append(m[r])
             boxes.append(b[b[:, 0] == r, 1:])
-    return frames, masks, boxes
+            softs.append(None if s is None else s[r])
+    return (frames, masks, boxes, softs) if soft else (frames, masks, boxes)
+
+
+def soft_targets(soft):
+    """2xHxW float teacher probabilities (drivable, lane line) -> 3xHxW class probabilities (background, drivable,
+    lane line), composed like the hard labels (lane wins): p_lane, (1 - p_lane) p_drivable, (1 - p_lane)(1 - p_drivable)."""
+    pd, pl = soft[0], soft[1]
+    return np.stack([(1 - pl) * (1 - pd), (1 - pl) * pd, pl]).astype(np.float32)
 
 
 def gaussian_radius(h, w, min_overlap=0.7):
@@ -53,17 +65,19 @@ def draw_gaussian(hm, cx, cy, radius):
                out=hm[cy - t:cy + b, cx - l:cx + r])
 
 
-def make_targets(boxes, w, h, pos_score=0.0, stride=STRIDE):
+def make_targets(boxes, w, h, pos_score=0.0, stride=STRIDE, small_px=0, small_weight=1.0):
     """boxes Nx6 [x1,y1,x2,y2,score,cls] in input pixels -> heatmap (C,h/s,w/s), wh (2,..), off (2,..), mask (..),
-    ignore (C,h/s,w/s), s = stride. Boxes scoring >= pos_score are targets; weaker teacher boxes (uncertain: the teacher
+    ignore (C,h/s,w/s), pos_weight (h/s,w/s), s = stride. Boxes scoring >= pos_score are targets; weaker teacher boxes (uncertain: the teacher
     itself is unsure) are not targets, and their cells (the box, in its class channel) are ignored by the
-    heatmap loss instead of being pushed to 0."""
+    heatmap loss instead of being pushed to 0. pos_weight: weight of a target's centre cell in the heatmap loss,
+    small_weight for boxes under small_px input pixels high (far vehicles, v5), else 1."""
     H, W = h // stride, w // stride
     hm = np.zeros((NUM_CLASSES, H, W), np.float32)
     wh = np.zeros((2, H, W), np.float32)
     off = np.zeros((2, H, W), np.float32)
     msk = np.zeros((H, W), np.float32)
     ign = np.zeros((NUM_CLASSES, H, W), np.float32)
+    pw = np.ones((H, W), np.float32)
     for x1, y1, x2, y2, s, c in boxes:
         if s < pos_score:
             ign[int(c), max(0, int(y1 // stride)):int(math.ceil(y2 / stride)), max(0, int(x1 // stride)):int(math.ceil(x2 / stride))] = 1
@@ -80,8 +94,10 @@ def make_targets(boxes, w, h, pos_score=0.0, stride=STRIDE):
         wh[:, iy, ix] = (bw, bh)
         off[:, iy, ix] = (cx - ix, cy - iy)
         msk[iy, ix] = 1
+        if y2 - y1 < small_px:
+            pw[iy, ix] = small_weight
     ign[hm > 0] = 0  # a real target's neighbourhood is never ignored
-    return hm, wh, off, msk, ign
+    return hm, wh, off, msk, ign, pw
 
 
 SEG_IGNORE = 255  # mask value of padded pixels (zoom-out): no segmentation loss there
@@ -140,17 +156,20 @@ def _photometric(img, rng):
 
 
 def augment(frame, mask, boxes, rng, crop=(IN_W, IN_H), scale=(0.8, 1.6), full_p=0.3, in_size=(IN_W, IN_H),
-            focus_p=0.5):
+            focus_p=0.5, soft=None):
     """Random zoom relative to the deployed input size in_size (scale 1 = the whole frame as deployed; with
     probability full_p exactly that; below 1 the frame is pasted into a padded canvas whose pixels are ignored by
     the segmentation loss), random crop (with probability focus_p centred near a random teacher box, so the crop
     keeps objects), h-flip (mask and boxes mirrored: the classes have no left/right meaning), photometric jitter.
-    frame: 360x640x3 BGR uint8, mask 360x640, boxes Nx6 in 640x360 px. Returns RGB float CHW 0..1, mask, boxes."""
+    frame: 360x640x3 BGR uint8, mask 360x640, boxes Nx6 in 640x360 px, soft None or 360x640x2 uint8 teacher
+    probabilities (moved with the mask, bilinear). Returns RGB float CHW 0..1, mask, boxes (and with soft: 2xHxW
+    float probabilities 0..1; padded pixels are ignored through the mask)."""
     cw, ch = crop
     s = 1.0 if rng.random() < full_p else rng.uniform(*scale)
     sw, sh = int(round(in_size[0] * s)), int(round(in_size[1] * s))
     img = cv2.resize(frame, (sw, sh), interpolation=cv2.INTER_LINEAR if s < 1.6 else cv2.INTER_AREA)
     m = cv2.resize(mask, (sw, sh), interpolation=cv2.INTER_NEAREST)
+    sm = None if soft is None else cv2.resize(soft, (sw, sh), interpolation=cv2.INTER_LINEAR)
     fx, fy = sw / frame.shape[1], sh / frame.shape[0]
     if sw < cw or sh < ch:  # zoom out: paste into a canvas (grey), padded mask ignored
         px, py = rng.integers(0, max(cw - sw, 0) + 1), rng.integers(0, max(ch - sh, 0) + 1)
@@ -158,6 +177,10 @@ def augment(frame, mask, boxes, rng, crop=(IN_W, IN_H), scale=(0.8, 1.6), full_p
         cm = np.full((max(ch, sh), max(cw, sw)), SEG_IGNORE, np.uint8)
         can[py:py + sh, px:px + sw] = img
         cm[py:py + sh, px:px + sw] = m
+        if sm is not None:
+            cs = np.zeros((max(ch, sh), max(cw, sw), 2), np.uint8)
+            cs[py:py + sh, px:px + sw] = sm
+            sm = cs
         img, m, ox, oy = can, cm, px, py
         sh, sw = img.shape[:2]
     else:
@@ -171,11 +194,18 @@ def augment(frame, mask, boxes, rng, crop=(IN_W, IN_H), scale=(0.8, 1.6), full_p
     else:
         x0, y0 = int(rng.integers(0, sw - cw + 1)), int(rng.integers(0, sh - ch + 1))
     img, m = img[y0:y0 + ch, x0:x0 + cw], m[y0:y0 + ch, x0:x0 + cw]
+    if sm is not None:
+        sm = sm[y0:y0 + ch, x0:x0 + cw]
     b = _boxes_to(boxes, fx, fy, ox - x0, oy - y0, cw, ch)
     if rng.random() < 0.5:
         img, m = img[:, ::-1], m[:, ::-1]
+        if sm is not None:
+            sm = sm[:, ::-1]
         if len(b):
             b[:, [0, 2]] = cw - b[:, [2, 0]]
     img = _photometric(img[:, :, ::-1].astype(np.float32), rng)  # RGB
     img = np.clip(img, 0, 255) / 255.0
-    return np.ascontiguousarray(img.transpose(2, 0, 1), dtype=np.float32), np.ascontiguousarray(m), b
+    x = np.ascontiguousarray(img.transpose(2, 0, 1), dtype=np.float32)
+    if soft is None:
+        return x, np.ascontiguousarray(m), b
+    return x, np.ascontiguousarray(m), b, np.ascontiguousarray(sm.transpose(2, 0, 1), dtype=np.float32) / 255.0

@@ -2,7 +2,8 @@
 
 Work order is coarse-to-fine so that a partial run is already useful (TwinLiteNet costs seconds a
 frame on a loaded machine): p0 = every 8th frame of the held-out drive, then for the training drives
-q0 = frames i % 16 == 0, q1 = i % 16 == 8, q2 = i % 8 == 4, q3 = i % 8 in (2, 6) (so every 2nd frame in all), then p1 = every 2nd frame of the held-out drive;
+q0 = frames i % 16 == 0, q1 = i % 16 == 8, q2 = i % 8 == 4, q3 = i % 8 in (2, 6) (so every 2nd frame in all), then p1 = every 2nd frame of the held-out drive,
+then q4 = the odd frames of the training drives (added for v5: every frame of the training drives in all);
 frames already in
 any cached chunk are skipped. Each chunk (<= 40 frames of one drive) becomes
 tools/train/cache/labels/<pass>_<drive>_<first frame>.npz with:
@@ -29,7 +30,8 @@ PASSES = [("p0", [VAL_DRIVE], lambda i: i % 8 == 0)] + [
     (name, ["challenge", "solidYellowLeft", "solidWhiteRight", "project_video"], f) for name, f in [
         ("q0", lambda i: i % 16 == 0), ("q1", lambda i: i % 16 == 8), ("q2", lambda i: i % 8 == 4),
         ("q3", lambda i: i % 8 in (2, 6))]] + [
-    ("p1", [VAL_DRIVE], lambda i: i % 2 == 0)]
+    ("p1", [VAL_DRIVE], lambda i: i % 2 == 0),
+    ("q4", ["challenge", "solidYellowLeft", "solidWhiteRight", "project_video"], lambda i: i % 2 == 1)]
 CHUNK = 40
 
 

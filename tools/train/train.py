@@ -20,29 +20,48 @@ import torch
 import torch.nn.functional as F
 
 from common import RUNS
-from data import SEG_IGNORE, augment, load_chunks, make_targets
+from data import SEG_IGNORE, augment, load_chunks, make_targets, soft_targets
 from model import STRIDE, Student
 
 SEG_WEIGHTS = torch.tensor([1.0, 1.0, 4.0])  # lane lines are ~2% of pixels
 
 
-def focal_loss(p, gt, ignore):
-    """CenterNet focal loss; cells with ignore = 1 (inside uncertain teacher boxes) give no negative loss."""
+def focal_loss(p, gt, ignore, pos_weight=None):
+    """CenterNet focal loss; cells with ignore = 1 (inside uncertain teacher boxes) give no negative loss.
+    pos_weight (N x H x W): weight of each positive (target centre) cell, e.g. > 1 for small boxes."""
     p = p.clamp(1e-4, 1 - 1e-4)
     pos = gt.eq(1).float()
-    pos_loss = (torch.log(p) * (1 - p) ** 2 * pos).sum()
+    pw = pos if pos_weight is None else pos * pos_weight[:, None]
+    pos_loss = (torch.log(p) * (1 - p) ** 2 * pw).sum()
     neg_loss = (torch.log(1 - p) * p ** 2 * (1 - gt) ** 4 * (1 - pos) * (1 - ignore)).sum()
     return -(pos_loss + neg_loss) / pos.sum().clamp(min=1)
 
 
-def losses(out, hm_t, wh_t, off_t, msk_t, ign_t, seg_t):
+def soft_cross_entropy(seg, soft_t, seg_t):
+    """Cross-entropy against the teacher's class probabilities soft_t (N x 3 x H x W), each pixel weighted like the
+    hard loss (SEG_WEIGHTS of its hard label); pixels labelled SEG_IGNORE (padding) left out."""
+    valid = seg_t != SEG_IGNORE
+    w = SEG_WEIGHTS[seg_t.clamp(max=2)] * valid
+    ce = -(soft_t * F.log_softmax(seg, 1)).sum(1)
+    return (ce * w).sum() / w.sum().clamp(min=1)
+
+
+def losses(out, hm_t, wh_t, off_t, msk_t, ign_t, seg_t, pw_t=None, soft_t=None, soft_weight=0.0, wh_rel=0.0):
+    """CenterNet focal + 0.1 L1 size (+ wh_rel x relative size error |wh - t| / t, which weights small boxes up)
+    + L1 offset + segmentation: weighted CE on the hard labels, mixed with soft_weight x CE on the teacher's
+    probabilities when soft_t is given."""
     hm, wh, off, seg = out
     n = msk_t.sum().clamp(min=1)
-    l_hm = focal_loss(hm, hm_t, ign_t)
-    l_wh = (torch.abs(wh - wh_t) * msk_t[:, None]).sum() / n
+    l_hm = focal_loss(hm, hm_t, ign_t, pw_t)
+    err = torch.abs(wh - wh_t) * msk_t[:, None]
+    l_wh = err.sum() / n
+    l_whr = (err / wh_t.clamp(min=1)).sum() / n
     l_off = (torch.abs(off - off_t) * msk_t[:, None]).sum() / n
     l_seg = F.cross_entropy(seg, seg_t, weight=SEG_WEIGHTS, ignore_index=SEG_IGNORE)
-    return l_hm + 0.1 * l_wh + l_off + l_seg, (l_hm.item(), l_wh.item(), l_off.item(), l_seg.item())
+    if soft_t is not None and soft_weight > 0:
+        l_seg = (1 - soft_weight) * l_seg + soft_weight * soft_cross_entropy(seg, soft_t, seg_t)
+    return (l_hm + 0.1 * l_wh + wh_rel * l_whr + l_off + l_seg,
+            (l_hm.item(), l_wh.item(), l_off.item(), l_seg.item()))
 
 
 def main():
@@ -65,6 +84,12 @@ def main():
     ap.add_argument("--init", help="checkpoint to start from (tensors whose shapes match; EMA weights)")
     ap.add_argument("--ema-decay", type=float, default=0.998)
     ap.add_argument("--snapshot-min", type=float, default=15, help="keep an EMA snapshot every N minutes")
+    ap.add_argument("--soft-weight", type=float, default=0.0,
+                    help="segmentation: weight of the CE on TwinLiteNet's cached probabilities (soft_labels.py), 1 - it on the hard labels")
+    ap.add_argument("--small-px", type=float, default=0, help="boxes under this many input pixels high get --small-weight")
+    ap.add_argument("--small-weight", type=float, default=1.0, help="heatmap-loss weight of small boxes' centre cells")
+    ap.add_argument("--wh-rel", type=float, default=0.0, help="weight of the relative box-size error term")
+    ap.add_argument("--warmup", type=int, default=100, help="linear LR warm-up steps")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -114,7 +139,9 @@ def main():
     frames = []
     while not done:
         if len(frames) < 4 * a.batch:  # read once (re-read only while labelling is still starting up)
-            frames, masks, boxes = load_chunks()
+            frames, masks, boxes, softs = load_chunks(soft=True)
+            if a.soft_weight > 0:
+                print(f"soft labels for {sum(s is not None for s in softs)}/{len(softs)} frames", file=sys.stderr, flush=True)
         n = len(frames)
         if n < 4 * a.batch:  # labelling still starting up
             time.sleep(20)
@@ -135,18 +162,27 @@ def main():
             if prog >= 1 or (a.max_steps and state["step"] - step0 >= a.max_steps):
                 done = True
                 break
-            warm = min(1.0, (state["step"] + 1) / 100)
+            warm = min(1.0, (state["step"] + 1) / a.warmup)
             lr = a.lr * warm * (0.02 + 0.98 * 0.5 * (1 + np.cos(np.pi * prog)))
             for g in opt.param_groups:
                 g["lr"] = lr
-            xs, hms, whs, offs, msks, igns, segs = [], [], [], [], [], [], []
+            xs, hms, whs, offs, msks, igns, segs, pws, sts = [], [], [], [], [], [], [], [], []
             for i in perm[k:k + a.batch]:
-                x, m, b = augment(frames[i], masks[i], boxes[i], rng, crop=(a.crop_w, a.crop_h), in_size=(a.in_w, a.in_h))
-                hm, wh, off, msk, ign = make_targets(b, x.shape[2], x.shape[1], a.pos_score, a.det_stride)
+                sf = softs[i] if a.soft_weight > 0 else None
+                if a.soft_weight > 0 and sf is None:  # no cached probabilities: the hard label as 0/1 probabilities
+                    sf = np.stack([(masks[i] == 1), (masks[i] == 2)], 2).astype(np.uint8) * 255
+                r = augment(frames[i], masks[i], boxes[i], rng, crop=(a.crop_w, a.crop_h), in_size=(a.in_w, a.in_h), soft=sf)
+                x, m, b = r[:3]
+                if sf is not None:
+                    sts.append(soft_targets(r[3]))
+                hm, wh, off, msk, ign, pw = make_targets(b, x.shape[2], x.shape[1], a.pos_score, a.det_stride,
+                                                          a.small_px, a.small_weight)
                 xs.append(x); hms.append(hm); whs.append(wh); offs.append(off); msks.append(msk); igns.append(ign); segs.append(m)
+                pws.append(pw)
             T = lambda v: torch.from_numpy(np.stack(v))
             out = model(T(xs))
-            loss, parts = losses(out, T(hms), T(whs), T(offs), T(msks), T(igns), T(segs).long())
+            loss, parts = losses(out, T(hms), T(whs), T(offs), T(msks), T(igns), T(segs).long(), T(pws),
+                                 T(sts) if sts else None, a.soft_weight, a.wh_rel)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
