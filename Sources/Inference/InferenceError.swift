@@ -16,6 +16,8 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
     case wrongInputShape(name: String, expected: [Int], found: [Int])
     /// The caller did not give a required input.
     case missingInput(name: String)
+    /// A caller's output buffer of the wrong size, or overlapping another operand.
+    case wrongOutputBuffer(name: String, expected: String, found: String)
     /// Data type the engine cannot use (e.g. float16 weights).
     case unsupportedDataType(tensor: String, expected: String, found: String)
     /// A .npy file that cannot be read or written.
@@ -40,6 +42,8 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
             return "wrong shape for input '\(name)': expected \(expected), found \(found)"
         case let .missingInput(name):
             return "missing input '\(name)'"
+        case let .wrongOutputBuffer(name, expected, found):
+            return "output buffer for '\(name)': expected \(expected), found \(found)"
         case let .unsupportedDataType(tensor, expected, found):
             return "unsupported data type for tensor '\(tensor)': expected \(expected), found \(found)"
         case let .npy(path, reason):

@@ -1,6 +1,8 @@
 // InferenceSession: a loaded, optimised, memory-planned model (or sub-graph between named
 // tensors) ready to run. All buffers are allocated at init; `run` allocates only the result
-// tensors, and `run(inputs:body:)` allocates nothing. One thread at a time per session.
+// tensors, and `run(inputs:body:)` allocates nothing. `run(reading:writing:body:)` copies nothing
+// either: the kernels read the inputs from the caller's buffers and write the chosen outputs into
+// the caller's buffers. One thread at a time per session.
 
 import CBLAS
 import Foundation
@@ -28,7 +30,21 @@ public final class InferenceSession: @unchecked Sendable {
         var outs: [UnsafeMutablePointer<Float>]
     }
 
-    private let steps: [Step]
+    /// The kernels' operand pointers: into the arena, except during a run(reading:writing:body:),
+    /// which points the operands of the graph's inputs and outputs at the caller's buffers and
+    /// restores them after.
+    private var steps: [Step]
+    /// One operand of one step that reads or writes a graph input or output value, with its arena pointer.
+    private struct Use {
+        var step: Int
+        var isOutput: Bool
+        var operand: Int
+        var arena: UnsafeMutablePointer<Float>
+    }
+    /// Every step operand that reads each graph input (by name).
+    private let inputUses: [String: [Use]]
+    /// Every step operand that writes or reads each graph output (by name); constant outputs have none.
+    private let outputUses: [String: [Use]]
     private let arena: UnsafeMutablePointer<Float>
     private let arenaCount: Int
     private let inputSlots: [String: (ptr: UnsafeMutablePointer<Float>, count: Int)]
@@ -159,8 +175,34 @@ public final class InferenceSession: @unchecked Sendable {
             let n = intervals[from].size
             built.append(Step(label: "Copy", kernel: { ins, outs, _ in outs[0].update(from: ins[0], count: n) },
                               ins: [UnsafePointer(ptr(from))], outs: [ptr(to)]))
+            stepInValues.append([from])
+            stepOutValues.append([to])
         }
         steps = built
+        // Which step operands touch each graph input / output value (for run(reading:writing:body:)).
+        func uses(of v: Int) -> [Use] {
+            var u: [Use] = []
+            for s in stepInValues.indices {
+                for (k, iv) in stepInValues[s].enumerated() where iv == v { u.append(Use(step: s, isOutput: false, operand: k, arena: ptr(v))) }
+                for (k, ov) in stepOutValues[s].enumerated() where ov == v { u.append(Use(step: s, isOutput: true, operand: k, arena: ptr(v))) }
+            }
+            return u
+        }
+        var inUses: [String: [Use]] = [:]
+        for i in graph.inputs { inUses[i.name] = uses(of: valueIndex[i.name]!) }
+        inputUses = inUses
+        var outUses: [String: [Use]] = [:]
+        var passIdx = 0
+        for o in outNames {
+            if let v = valueIndex[o], intervals[v].start >= 0 {
+                outUses[o] = uses(of: v)
+            } else if graph.consts[o] != nil {
+                outUses[o] = []
+            } else {
+                outUses[o] = uses(of: passThrough[passIdx].to); passIdx += 1
+            }
+        }
+        outputUses = outUses
         constStores = Array(stores.values) + [dummy]
         for (v, c) in constOutputs { ptr(v).update(from: c.floats, count: c.count) }
 
@@ -252,6 +294,70 @@ public final class InferenceSession: @unchecked Sendable {
 
     /// View of output `name` after a run (valid until the next run).
     public func outputBuffer(_ name: String) -> UnsafeBufferPointer<Float>? { outputViews[name] }
+
+    /// Zero-copy run: the kernels read every input straight from the caller's buffer (no copy into
+    /// the session's memory) and write each output named in `outputs` straight into the caller's
+    /// buffer. `body` gets every output: the written ones as views of the caller's buffers, the others
+    /// as views into the session's memory (valid only inside `body`). Results are bit-identical to
+    /// `run(inputs:body:)`. Buffers must hold exactly the tensor's element count, and no output
+    /// buffer may overlap an input or another output (kernels assume operands never alias).
+    /// Allocation-free apart from the dictionary handed to `body` when outputs are written.
+    public func run<R>(reading inputs: [String: UnsafeBufferPointer<Float>],
+                       writing outputs: [String: UnsafeMutableBufferPointer<Float>] = [:],
+                       body: ([String: UnsafeBufferPointer<Float>]) throws -> R) throws -> R {
+        for spec in self.inputs {
+            guard let buf = inputs[spec.name] else { throw InferenceError.missingInput(name: spec.name) }
+            guard buf.count == product(spec.shape), buf.baseAddress != nil else {
+                throw InferenceError.wrongInputShape(name: spec.name, expected: spec.shape, found: [buf.count])
+            }
+        }
+        for name in inputs.keys where inputUses[name] == nil {
+            throw InferenceError.unknownTensor(name: name, known: self.inputs.map { $0.name })
+        }
+        for (name, buf) in outputs {
+            guard let spec = self.outputs.first(where: { $0.name == name }) else {
+                throw InferenceError.unknownTensor(name: name, known: self.outputs.map { $0.name })
+            }
+            guard buf.count == product(spec.shape), let base = buf.baseAddress else {
+                throw InferenceError.wrongOutputBuffer(name: name, expected: "\(product(spec.shape)) floats (shape \(spec.shape))",
+                                                       found: "\(buf.count) floats")
+            }
+            let lo = UnsafeRawPointer(base), hi = lo + buf.count * MemoryLayout<Float>.stride
+            func overlaps(_ p: UnsafeRawPointer?, _ n: Int) -> Bool {
+                guard let p, n > 0 else { return false }
+                return p < hi && lo < p + n * MemoryLayout<Float>.stride
+            }
+            for (other, b) in inputs where overlaps(UnsafeRawPointer(b.baseAddress), b.count) {
+                throw InferenceError.wrongOutputBuffer(name: name, expected: "a buffer of its own", found: "overlaps input \(other)")
+            }
+            for (other, b) in outputs where other != name && overlaps(UnsafeRawPointer(b.baseAddress), b.count) {
+                throw InferenceError.wrongOutputBuffer(name: name, expected: "a buffer of its own", found: "overlaps output \(other)")
+            }
+        }
+        // Point the operands at the caller's buffers for this run; always put the arena back.
+        for (name, buf) in inputs { for u in inputUses[name] ?? [] { bind(u, UnsafeMutablePointer(mutating: buf.baseAddress!)) } }
+        for (name, buf) in outputs { for u in outputUses[name] ?? [] { bind(u, buf.baseAddress!) } }
+        defer {
+            for name in inputs.keys { for u in inputUses[name] ?? [] { bind(u, u.arena) } }
+            for name in outputs.keys { for u in outputUses[name] ?? [] { bind(u, u.arena) } }
+        }
+        execute()
+        if outputs.isEmpty { return try body(outputViews) }
+        var views = outputViews
+        for (name, buf) in outputs {
+            // A constant output is no step's operand: copy it from the session's memory.
+            if outputUses[name]?.isEmpty ?? false, let v = outputViews[name], let src = v.baseAddress {
+                buf.baseAddress!.update(from: src, count: v.count)
+            }
+            views[name] = UnsafeBufferPointer(buf)
+        }
+        return try body(views)
+    }
+
+    /// Sets one step operand's pointer (in place: no copy of the step table).
+    private func bind(_ u: Use, _ p: UnsafeMutablePointer<Float>) {
+        if u.isOutput { steps[u.step].outs[u.operand] = p } else { steps[u.step].ins[u.operand] = UnsafePointer(p) }
+    }
 
     private func execute() {
         // OpenBLAS runs single-threaded: the engine splits GEMMs itself into problem-defined

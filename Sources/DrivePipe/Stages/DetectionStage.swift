@@ -21,7 +21,7 @@ public final class DetectionStage {
 
     public func callAsFunction(_ f: Features, _ info: FrameInfo) throws -> [Detection] {
         try withInputs(f.tensors, names: spec.inputs) { inputs in
-            try session.run(inputs: inputs) { out in
+            try session.run(reading: inputs) { out in
                 let hm = session.outputs.first { $0.name == spec.heatmap }!.shape
                 return try decoder.decode(heatmap: out[spec.heatmap]!, size: out[spec.box_size]!, offset: out[spec.box_offset]!,
                                           height: hm[2], width: hm[3], mapping: f.mapping)
@@ -30,7 +30,8 @@ public final class DetectionStage {
     }
 }
 
-/// Borrow `tensors[names]` as buffers for one call (a head reads one or a few feature maps).
+/// Borrow `tensors[names]` as buffers for one call (a head reads one or a few feature maps; the
+/// session reads them in place).
 func withInputs<R>(_ tensors: [String: Tensor], names: [String],
                    _ body: ([String: UnsafeBufferPointer<Float>]) throws -> R) throws -> R {
     func go(_ i: Int, _ acc: [String: UnsafeBufferPointer<Float>]) throws -> R {

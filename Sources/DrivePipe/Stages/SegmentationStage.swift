@@ -46,7 +46,7 @@ public final class SegmentationStage {
 
     public func callAsFunction(_ f: Features, _ info: FrameInfo) throws -> SegmentationResult {
         let mask = try withInputs(f.tensors, names: spec.inputs) { inputs in
-            try session.run(inputs: inputs) { out in
+            try session.run(reading: inputs) { out in
                 guard let logits = out[output] else { throw InferenceError.unknownTensor(name: output, known: out.keys.sorted()) }
                 if let upsample { return try upsample.decode(logits) }
                 return try decoder.decode(logits: logits, height: outputShape[2], width: outputShape[3])
