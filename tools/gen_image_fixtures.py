@@ -106,6 +106,8 @@ def gen_jpeg(manifest):
          dict(quality=85, progressive=True), "RGB"),
         ("udacity_test2_201x113_gray.jpg", "test2.jpg", (201, 113), dict(quality=88), "L"),
         ("udacity_test6_9x7_tiny.jpg", "test6.jpg", (9, 7), dict(quality=95), "RGB"),
+        # odd, camera-sized: the pipeline's reduced decode (1/2 → 641x360) must keep the true frame size
+        ("udacity_test3_1281x719_q60.jpg", "test3.jpg", (1281, 719), dict(quality=60), "RGB"),
     ]
     entries = []
     for name, src, (w, h), kw, mode in frames:

@@ -9,6 +9,9 @@
 #   DRIVEPIPE_BIN=/path/to/drivepipe Benchmarks/e2e/run.sh   times that binary (A/B of two builds; no build)
 #   VARIANTS="1:1:1 2:1:2" Benchmarks/e2e/run.sh             only these cores:blas:workers variants
 #   LIVE=0 Benchmarks/e2e/run.sh                             skips the live 20 Hz run
+#   COMPARE=/path/to/other/drivepipe Benchmarks/e2e/run.sh   A/B in one run: each variant runs that binary
+#     ("A") and this one ("B", or DRIVEPIPE_BIN) back to back between the same two onnxruntime runs,
+#     the order swapped every round
 #   ROUNDS=5 Benchmarks/e2e/run.sh                           repeats the variants (interleaved) and ends with
 #     each variant's medians: on a shared host whose speed drifts by 2x over seconds, one round's
 #     ratio can be far off; the median of per-round ratios (each pipeline run between its own two
@@ -65,12 +68,20 @@ for variant in ${VARIANTS:-1:1:1 2:2:1 2:1:2}; do
   sed -i "s#^  card: .*#  card: $PWD/$card#; s#^  forecaster: .*#  forecaster: $PWD/fixtures/models/forecaster.onnx#; s#^  calibration: .*#  calibration: $PWD/fixtures/calibration/udacity_1280x720.json#" "$p"
   # onnxruntime first and last, the pipeline between: drift shows as a difference of the two
   ort1=$(ort_ms)
-  start=$(date +%s.%N)
-  taskset -c "$cpus" "$bin" run "$work/log" --pipeline "$p" --timing --no-stats > "$work/out.ndjson"
-  end=$(date +%s.%N)
+  if [ -z "${COMPARE:-}" ]; then runs="$bin="; elif [ $((round % 2)) = 1 ]; then runs="$COMPARE=A $bin=B"; else runs="$bin=B $COMPARE=A"; fi
+  for run in $runs; do
+    b=${run%=*}; tag=${run##*=}
+    start=$(date +%s.%N)
+    taskset -c "$cpus" "$b" run "$work/log" --pipeline "$p" --timing --no-stats > "$work/out$tag.ndjson"
+    end=$(date +%s.%N)
+    eval "t$tag=\"$start $end\""
+  done
   ort2=$(ort_ms)
-  python3 Benchmarks/e2e/summarize.py "$work/out.ndjson" "$start" "$end" "$ort1" "$ort2" \
-    "$cores cores, blas $blas, $workers workers/model stage" "$work/rounds.jsonl"
+  for run in $runs; do
+    tag=${run##*=}; eval "set -- \$t$tag"
+    python3 Benchmarks/e2e/summarize.py "$work/out$tag.ndjson" "$1" "$2" "$ort1" "$ort2" \
+      "$cores cores, blas $blas, $workers workers/model stage${tag:+ [$tag]}" "$work/rounds.jsonl"
+  done
 done
 done
 host_check

@@ -102,7 +102,7 @@ public enum Assembly {
 
         let frames = b.source("source", ReaderSource(reader))
         let images = b.map("decode", frames, edge: edge("decode"), workers: cfg.threads.decode,
-                           budgetMs: budget("decode")) { DecodeStage(config: cfg).callAsFunction }
+                           budgetMs: budget("decode")) { DecodeStage(config: cfg, keepFullImage: keepImage).callAsFunction }
         let inputs = b.map("preprocess", images, edge: edge("preprocess"), workers: cfg.threads.preprocess,
                            budgetMs: budget("preprocess")) {
             PreprocessStage(config: cfg, keepImage: keepImage).callAsFunction

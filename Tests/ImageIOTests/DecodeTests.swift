@@ -50,6 +50,8 @@ import Testing
         // ceil: 317/8 = 39.6 → 40 rows/cols still count as covering 40
         #expect(jpegScaleDenominator(width: 317, height: 179, targetWidth: 40, targetHeight: 23) == 8)
         #expect(jpegScaleDenominator(width: 1280, height: 720, targetWidth: 5000, targetHeight: 5000) == 1)
+        // odd camera size against the 512x288 model input: 1/2 gives 641x360 (1/4 would be 321x180)
+        #expect(jpegScaleDenominator(width: 1281, height: 719, targetWidth: 512, targetHeight: 288) == 2)
     }
 
     @Test func bigTargetDecodesFullSize() throws {

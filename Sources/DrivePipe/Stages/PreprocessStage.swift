@@ -14,7 +14,7 @@ public struct NetworkInput: Sendable {
     public var height: Int
     /// input pixel = frame pixel * scale + pad (frame = the full recorded frame).
     public var mapping: InputMapping
-    /// The decoded frame, kept only when overlays are written.
+    /// The decoded frame at full resolution, kept only when overlays are written.
     public var image: RGBImage?
 }
 
@@ -47,7 +47,7 @@ public struct PreprocessStage {
             mapping = .stretch(frameWidth: frame.frameWidth, frameHeight: frame.frameHeight, inputWidth: width, inputHeight: height)
             if let resizer {
                 return NetworkInput(tensor: try resizer.tensor(image), width: width, height: height, mapping: mapping,
-                                    image: keepImage ? image : nil)
+                                    image: keepImage ? frame.bestImage : nil)
             }
             if image.width != width || image.height != height { canvas = try resize(image, width: width, height: height) }
         case .letterbox:
@@ -59,6 +59,6 @@ public struct PreprocessStage {
                                    scaleX: s * r, scaleY: s * r, padX: Float(fit.box.offsetX), padY: Float(fit.box.offsetY))
         }
         let tensor = try toNCHW(canvas, normalization: normalization)
-        return NetworkInput(tensor: tensor, width: width, height: height, mapping: mapping, image: keepImage ? image : nil)
+        return NetworkInput(tensor: tensor, width: width, height: height, mapping: mapping, image: keepImage ? frame.bestImage : nil)
     }
 }
