@@ -108,6 +108,7 @@ typedef float vf_scalar;
 #define VMAX(a, b) ((a) > (b) ? (a) : (b))
 #define VMIN(a, b) ((a) < (b) ? (a) : (b))
 #define VNEG_SELECT(v, t) ((v) < 0 ? (t) : (v))
+#define VLOADUP2(p, n) (*(p))
 #include "conv_body.h"
 
 #if defined(__x86_64__)
@@ -130,6 +131,9 @@ static const int ck_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0
 #define VMAX(a, b) _mm256_max_ps((a), (b))
 #define VMIN(a, b) _mm256_min_ps((a), (b))
 #define VNEG_SELECT(v, t) _mm256_blendv_ps((v), (t), _mm256_cmp_ps((v), _mm256_setzero_ps(), _CMP_LT_OQ))
+// (n + 1) / 2 floats from p, each twice: lanes 2i and 2i + 1 get p[i] (n valid lanes)
+#define VLOADUP2(p, n) _mm256_permutevar8x32_ps(_mm256_castps128_ps256(_mm_maskload_ps((p), \
+        _mm_loadu_si128((const __m128i *)(ck_mask_table + 8 - ((n) + 1) / 2)))), _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3))
 #define VDEINTERLEAVE(p, e, o) do { \
         __m256 a_ = _mm256_loadu_ps(p), b_ = _mm256_loadu_ps((p) + 8); \
         __m256 e_ = _mm256_shuffle_ps(a_, b_, _MM_SHUFFLE(2, 0, 2, 0)); \
@@ -158,6 +162,9 @@ static const int ck_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0
 #define VMAX(a, b) _mm512_max_ps((a), (b))
 #define VMIN(a, b) _mm512_min_ps((a), (b))
 #define VNEG_SELECT(v, t) _mm512_mask_blend_ps(_mm512_cmp_ps_mask((v), _mm512_setzero_ps(), _CMP_LT_OQ), (v), (t))
+// (n + 1) / 2 floats from p, each twice: lanes 2i and 2i + 1 get p[i] (n valid lanes)
+#define VLOADUP2(p, n) _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7), \
+        _mm512_castps256_ps512(_mm256_maskz_loadu_ps((__mmask8)((1u << (((n) + 1) / 2)) - 1u), (p))))
 #define VDEINTERLEAVE(p, e, o) do { \
         __m512 a_ = _mm512_loadu_ps(p), b_ = _mm512_loadu_ps((p) + 16); \
         (e) = _mm512_permutex2var_ps(a_, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), b_); \

@@ -2,6 +2,7 @@
 // Before including, conv.c defines: FN(name) (suffixes the ISA), LANES, vf (vector type) and
 //   VZERO() VSET1(x) VLOAD(p) VLOADN(p, n) VSTORE(p, v) VSTOREN(p, v, n)
 //   VFMA(a, b, c) = a * b + c   VADD VMUL VMAX VMIN   VNEG_SELECT(v, t) = v < 0 ? t : v
+//   VLOADUP2(p, n): lanes 2i and 2i + 1 = p[i] (reads (n + 1) / 2 floats)
 // (n: valid lanes, 1..LANES). Register block: at most MAXO output channels x MAXR slots.
 
 #define MAXO 8
@@ -10,9 +11,40 @@
 #endif
 #define MAXR 6
 
-/// Bias, activation and a (masked) store of one accumulator vector of channel `oc`.
+/// Where act->post's values for the n output pixels from plane position `pos` start in a
+/// channel's post plane (see ck_act): >= 0 when they are consecutive floats (postUp 1) or a
+/// run of floats to read doubled (postUp 2, a vector inside one row at an even column); else
+/// -1 - pos (read pixel by pixel). Once per slot: the divisions stay out of the epilogue.
+static inline long FN(post_offset)(const ck_act *act, long pos, int n) {
+    if (act->postUp == 1 || n <= 0) return pos;
+    const long W = act->postW, oy = pos / W, ox = pos % W;
+    if (act->postUp == 2 && (ox & 1) == 0 && ox + n <= W) return (oy / 2) * (W / 2) + ox / 2;
+    return -1 - pos;
+}
+
+/// act->post of channel `oc` for n output pixels; postOff from FN(post_offset), postPlane the
+/// floats of one channel's post plane.
 static inline __attribute__((always_inline))
-void FN(epilogue)(vf v, float b, const float *sum, const ck_act *act, int oc, float *dst, int n) {
+vf FN(post_vector)(const ck_act *act, int oc, long postPlane, long postOff, int n) {
+    const float *sp = act->post + (long)oc * postPlane;
+    if (postOff >= 0) {
+        if (act->postUp == 1) return n == LANES ? VLOAD(sp + postOff) : VLOADN(sp + postOff, n);
+        return VLOADUP2(sp + postOff, n);
+    }
+    const long pos = -1 - postOff, W = act->postW, f = act->postUp;
+    float t[LANES];
+    for (int j = 0; j < LANES; j++) {
+        const long q = pos + (j < n ? j : 0);
+        t[j] = sp[(q / W / f) * (W / f) + (q % W) / f];
+    }
+    return VLOAD(t);
+}
+
+/// Bias, activation, act->post and a (masked) store of one accumulator vector of channel `oc`,
+/// (postPlane, postOff: see FN(post_vector)).
+static inline __attribute__((always_inline))
+void FN(epilogue)(vf v, float b, const float *sum, const ck_act *act, int oc, float *dst, int n, long postPlane,
+                  long postOff) {
     v = VADD(v, VSET1(b));
     if (sum) v = VADD(v, n == LANES ? VLOAD(sum) : VLOADN(sum, n));
     switch (act->kind) {
@@ -28,6 +60,7 @@ void FN(epilogue)(vf v, float b, const float *sum, const ck_act *act, int oc, fl
     }
     default: break;
     }
+    if (act->post) v = VADD(v, FN(post_vector)(act, oc, postPlane, postOff, n));
     if (n == LANES) VSTORE(dst, v); else VSTOREN(dst, v, n);
 }
 
@@ -37,7 +70,8 @@ void FN(epilogue)(vf v, float b, const float *sum, const ck_act *act, int oc, fl
 static inline __attribute__((always_inline))
 void FN(tile)(const int OCB, const int RW, const int MASKED, const int KK, const ck_conv_plan *p, const float *xin,
               const long *koff, int kk, const float *wblk, const long *inOff, float *const *outPtr,
-              const float *const *sumPtr, const int *nValid, int oc0, const float *bias, const ck_act *act) {
+              const float *const *sumPtr, const long *pos, const int *nValid, int oc0, const float *bias,
+              const ck_act *act) {
     vf acc[MAXO][MAXR];
     UNROLL for (int o = 0; o < OCB; o++)
         UNROLL for (int r = 0; r < RW; r++) acc[o][r] = VZERO();
@@ -75,13 +109,16 @@ void FN(tile)(const int OCB, const int RW, const int MASKED, const int KK, const
     }
     const long plane = (long)p->oh * p->ow;
     int oValid = p->m - oc0 < OCB ? p->m - oc0 : OCB;
+    long postOff[MAXR];
+    const long postPlane = act->post ? plane / ((long)act->postUp * act->postUp) : 0;
+    if (act->post) UNROLL for (int r = 0; r < RW; r++) postOff[r] = FN(post_offset)(act, pos[r], nValid[r]);
     UNROLL for (int o = 0; o < OCB; o++) {
         if (o < oValid) {
             float b = bias ? bias[oc0 + o] : 0.0f;
             UNROLL for (int r = 0; r < RW; r++)
                 if (nValid[r] > 0)
                     FN(epilogue)(acc[o][r], b, sumPtr[r] ? sumPtr[r] + o * plane : 0, act, oc0 + o,
-                                 outPtr[r] + o * plane, nValid[r]);
+                                 outPtr[r] + o * plane, nValid[r], postPlane, act->post ? postOff[r] : 0);
         }
     }
 }
@@ -131,7 +168,7 @@ void FN(run_block)(const int OCB, const int RW, const ck_conv_plan *p, const flo
                 }
             }
         }
-        long inOff[MAXR];
+        long inOff[MAXR], pos[MAXR];
         float *outs[MAXR];
         const float *sums[MAXR];
         int nValid[MAXR];
@@ -142,25 +179,26 @@ void FN(run_block)(const int OCB, const int RW, const ck_conv_plan *p, const flo
         for (int r = 0; r < RW; r++, sx++) {
             if (sx == p->slotsPerRow) { sx = 0; oy++; }
             long s = t * RW + r;
-            if (s >= totalSlots) { inOff[r] = 0; outs[r] = y; sums[r] = 0; nValid[r] = 0; partial = 1; continue; }
+            if (s >= totalSlots) { inOff[r] = 0; pos[r] = 0; outs[r] = y; sums[r] = 0; nValid[r] = 0; partial = 1; continue; }
             long ox = sx * LANES;
             long n = p->ow - ox;
             nValid[r] = n < LANES ? (int)n : LANES;
             if (nValid[r] < LANES) partial = 1;
-            long off = oy * p->ow + ox + ocOff;
+            pos[r] = oy * p->ow + ox;
+            long off = pos[r] + ocOff;
             outs[r] = y + off;
             sums[r] = sum ? sum + off : 0;
             inOff[r] = p->pointwise ? oy * p->ow + ox : oy * p->sh * (long)p->sw * p->wph + ox;
         }
         const float *wb = packed + b * wBlock;
         if (p->pointwise && partial)
-            FN(tile)(OCB, RW, 1, 1, p, xin, koff, kk, wb, inOff, outs, sums, nValid, oc0, bias, act);
+            FN(tile)(OCB, RW, 1, 1, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
         else if (kk == 1)
-            FN(tile)(OCB, RW, 0, 1, p, xin, koff, kk, wb, inOff, outs, sums, nValid, oc0, bias, act);
+            FN(tile)(OCB, RW, 0, 1, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
         else if (kk == 9)
-            FN(tile)(OCB, RW, 0, 9, p, xin, koff, kk, wb, inOff, outs, sums, nValid, oc0, bias, act);
+            FN(tile)(OCB, RW, 0, 9, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
         else
-            FN(tile)(OCB, RW, 0, 0, p, xin, koff, kk, wb, inOff, outs, sums, nValid, oc0, bias, act);
+            FN(tile)(OCB, RW, 0, 0, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
     }
 }
 
@@ -184,6 +222,7 @@ static void FN(dw_run)(const ck_conv_plan *p, const float *x, const float *w, co
     ck_kernel_offsets(p, koff);
     const long totalSlots = (long)p->oh * p->slotsPerRow;
     const long inPlane = (long)p->h * p->w, outPlane = (long)p->oh * p->ow;
+    const long postPlane = act.post ? outPlane / ((long)act.postUp * act.postUp) : 0;
     for (int ch = c0; ch < c1; ch++) {
         ck_conv_pad(p, x + ch * inPlane, scratch, 0, 1);
         const float *wc = w + (long)ch * kk;
@@ -211,7 +250,8 @@ static void FN(dw_run)(const ck_conv_plan *p, const float *x, const float *w, co
             }
             for (int r = 0; r < RW; r++)
                 if (nValid[r] > 0)
-                    FN(epilogue)(acc[r], b, sum ? sum + (outPtr[r] - y) : 0, &act, ch, outPtr[r], nValid[r]);
+                    FN(epilogue)(acc[r], b, sum ? sum + (outPtr[r] - y) : 0, &act, ch, outPtr[r], nValid[r],
+                                 postPlane, act.post ? FN(post_offset)(&act, outPtr[r] - yc, nValid[r]) : 0);
         }
     }
 }
@@ -236,3 +276,4 @@ static void FN(dw_run)(const ck_conv_plan *p, const float *x, const float *w, co
 #undef VMIN
 #undef VNEG_SELECT
 #undef VDEINTERLEAVE
+#undef VLOADUP2

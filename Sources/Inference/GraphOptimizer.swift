@@ -6,6 +6,9 @@
 //              a fourth input and adds it before its activation (one pass less; ResNet blocks)
 //   fusion     Relu, LeakyRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish and per-channel
 //              PRelu into the producing Conv / ConvTranspose / Gemm
+//   post-add   Add(act(Conv(x)), t) or Add(act(Conv(x)), Resize-nearest-2x(s)) (a feature
+//              pyramid's merge): the conv adds t, or s read upsampled, after its activation
+//              (input 4, attribute _postUp = 1 or 2): the Add's and the Resize's passes go
 
 enum GraphOptimizer {
     /// Restricts the graph to computing `outputs` from `inputs` (shapes already known).
@@ -43,6 +46,7 @@ enum GraphOptimizer {
         foldBatchNorm(&g)
         fuseResidualAdd(&g)
         fuseActivations(&g)
+        fusePostAdd(&g)
         foldTransposeIntoMatMul(&g)
     }
 
@@ -204,6 +208,85 @@ enum GraphOptimizer {
             i -= 1
             uses = consumers(g)
         }
+    }
+
+    /// Add(conv, t) -> Conv(x, w, b, sum, t) with _postUp 1, or Add(conv, Resize(s)) -> Conv(x,
+    /// w, b, sum, s) with _postUp 2 when the Resize is a nearest upsampling by exactly 2 along H
+    /// and W (its own index rounding gives in = out / 2) read by that Add only. Runs after the
+    /// activation fusion: the conv adds after its activation, y = act(conv + b + sum) + t,
+    /// rounded as the Add did. The conv's output must be read only by the Add; it moves to the
+    /// Add's place (after the producers of t or s). 4-D outputs only.
+    static func fusePostAdd(_ g: inout Graph) {
+        let outputs = Set(g.outputs)
+        var uses = consumers(g)
+        var i = 0
+        while i < g.nodes.count {
+            let add = g.nodes[i]
+            defer { i += 1 }
+            guard add.op == "Add", add.inputs.count == 2, add.outputs.count == 1 else { continue }
+            var found: (conv: Int, source: String, up: Int, resize: Int?)?
+            for k in 0..<2 {
+                let x = add.inputs[k], other = add.inputs[1 - k]
+                guard !x.isEmpty, !other.isEmpty, x != other, uses[x] == 1, !outputs.contains(x),
+                      let pi = g.nodes.firstIndex(where: { $0.outputs.first == x }), pi < i,
+                      g.nodes[pi].op == "Conv", g.nodes[pi].inputs.count <= 4, g.nodes[pi].outputs.count == 1,
+                      let xs = g.shapes[x], xs.count == 4, g.consts[other] == nil, let os = g.shapes[other]
+                else { continue }
+                // an upsampling Resize read only here is folded too; any other same-shaped addend as it is
+                if let ri = g.nodes.firstIndex(where: { $0.outputs.first == other }), ri < i, uses[other] == 1,
+                   !outputs.contains(other), let s = nearestUpsample2(g, g.nodes[ri]), g.shapes[s] == [xs[0], xs[1], xs[2] / 2, xs[3] / 2],
+                   xs[2] % 2 == 0, xs[3] % 2 == 0 {
+                    found = (pi, s, 2, ri)
+                    break
+                }
+                if os == xs {
+                    found = (pi, other, 1, nil)
+                    break
+                }
+            }
+            guard let (pi, source, up, ri) = found else { continue }
+            var fused = g.nodes[pi]
+            while fused.inputs.count < 4 { fused.inputs.append("") }
+            fused.inputs.append(source)
+            fused.attrs["_postUp"] = .int(up)
+            fused.outputs = add.outputs
+            g.nodes[i] = fused
+            for r in [pi, ri].compactMap({ $0 }).sorted(by: >) { g.nodes.remove(at: r) }
+            i -= 1 + (ri == nil ? 0 : 1)
+            uses = consumers(g)
+        }
+    }
+
+    /// The input of a Resize that upsamples a 4-D tensor by exactly 2 along H and W with
+    /// nearest rounding that reads in[o / 2] (e.g. asymmetric + floor), else nil.
+    private static func nearestUpsample2(_ g: Graph, _ r: Node) -> String? {
+        guard r.op == "Resize", r.string("mode", "nearest") == "nearest", r.outputs.count == 1,
+              let src = r.input(0), let out = r.outputs.first,
+              let xs = g.shapes[src], let ys = g.shapes[out], xs.count == 4, ys.count == 4,
+              ys[0] == xs[0], ys[1] == xs[1], ys[2] == 2 * xs[2], ys[3] == 2 * xs[3], r.ints("axes") == nil
+        else { return nil }
+        // the scales the op uses: the scales input, else sizes / input (both 2 here)
+        var scaleH: Float = 2, scaleW: Float = 2
+        if r.inputs.count > 2, !r.inputs[2].isEmpty {
+            guard let sc = g.consts[r.inputs[2]] else { return nil }
+            if sc.count > 0 {
+                guard sc.count == 4, sc.floats[0] == 1, sc.floats[1] == 1 else { return nil }
+                scaleH = sc.floats[2]; scaleW = sc.floats[3]
+            } else if !(r.inputs.count > 3 && !r.inputs[3].isEmpty && g.consts[r.inputs[3]] != nil) {
+                return nil
+            }
+        } else if !(r.inputs.count > 3 && !r.inputs[3].isEmpty && g.consts[r.inputs[3]] != nil) {
+            return nil
+        }
+        let coord = r.string("coordinate_transformation_mode", "half_pixel")
+        let nearest = r.string("nearest_mode", "round_prefer_floor")
+        guard ["half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nn"].contains(coord)
+        else { return nil }
+        for (scale, inSize, outSize) in [(scaleH, xs[2], ys[2]), (scaleW, xs[3], ys[3])] {
+            let idx = resizeNearestIndices(coordMode: coord, nearestMode: nearest, scale: scale, inSize: inSize, outSize: outSize)
+            guard idx == (0..<outSize).map({ $0 / 2 }) else { return nil }
+        }
+        return src
     }
 
     static func fuseActivations(_ g: inout Graph) {

@@ -236,6 +236,7 @@ public final class InferenceSession: @unchecked Sendable {
         var key = n.op
         if n.op == "Conv", n.inputs.count > 3, !n.inputs[3].isEmpty { key += "+Add" }
         if n.activation != .none { key += "+" + n.activation.name }
+        if n.op == "Conv", n.inputs.count > 4, !n.inputs[4].isEmpty { key += n.int("_postUp", 1) == 2 ? "+AddUp2" : "+Add" }
         return key
     }
 

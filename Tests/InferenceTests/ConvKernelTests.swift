@@ -90,4 +90,23 @@ import Testing
         #expect(worst < 5e-7, "max relative error \(worst)")
         #expect(fastExp(-200) == 0)
     }
+
+    /// The vectorised sigmoid (eight lanes through fastExp8, then a scalar tail) against its
+    /// naive twin, over the tails too: 1e-6 absolute, 1e-6 relative.
+    @Test func sigmoidMatchesReference() {
+        var xs: [Float] = []
+        var x: Float = -120
+        while x < 120 { xs.append(x); x += 0.0731 }
+        xs += [0, -0, 1e-8, -1e-8, .infinity, -.infinity, 88.3, -88.3, 87.4, -87.4]
+        let n = xs.count   // not a multiple of 8: the tail runs too
+        var y = xs
+        y.withUnsafeMutableBufferPointer { Activation.sigmoid.apply($0.baseAddress!, n, channel: 0) }
+        var worst: Float = 0
+        for i in 0..<n {
+            let ref = Activation.sigmoid.reference(xs[i], channel: 0)
+            worst = max(worst, abs(y[i] - ref) / max(ref, 1))
+            #expect(abs(y[i] - ref) <= 1e-6 * max(ref, 1e-30) || abs(y[i] - ref) < 1e-30, "sigmoid(\(xs[i])): \(y[i]) vs \(ref)")
+        }
+        #expect(worst < 1e-6)
+    }
 }

@@ -126,4 +126,76 @@ import Testing
             }
         }
     }
+
+    /// Geometries with even output sizes for the fused Add after the activation (post), plain
+    /// and nearest-upsampled by 2: pointwise with rows of 18 (vectors cross row ends), 3x3 on
+    /// rows of 34 (a partial last vector), stride 2, grouped, batch.
+    static let postGeometries: [ConvGeometry] = [
+        geometry(c: 5, m: 7, h: 10, w: 18, kh: 1),
+        geometry(c: 4, m: 9, h: 8, w: 34, kh: 3, pads: (1, 1, 1, 1)),
+        geometry(c: 3, m: 8, h: 12, w: 40, kh: 3, s: 2, pads: (1, 1, 1, 1)),
+        geometry(c: 6, m: 8, h: 6, w: 20, kh: 3, pads: (1, 1, 1, 1), group: 2, n: 2),
+        geometry(c: 16, m: 20, h: 4, w: 64, kh: 1),
+    ]
+
+    /// y = act(conv) + post (post upsampled by 1 or 2) from the C epilogue against the naive
+    /// conv followed by PostAdd; bit-identical to running PostAdd after the unfused kernel
+    /// (the same single float add); 1 and 2 threads bit-identical.
+    @Test(arguments: 0..<postGeometries.count)
+    func postAddMatchesReference(_ i: Int) throws {
+        let g = Self.postGeometries[i]
+        let x = seededRandom(g.n * g.c * g.inPlane, seed: UInt64(600 + i))
+        let w = seededRandom(g.m * g.kSize, seed: UInt64(700 + i))
+        let b = seededRandom(g.m, seed: UInt64(800 + i))
+        let outCount = g.n * g.m * g.outPlane
+        for up in [1, 2] {
+            let post = seededRandom(outCount / (up * up), seed: UInt64(900 + i))
+            for act0 in [Activation.relu, .none, .sigmoid] {
+                let act = Self.perChannel(act0, m: g.m)
+                var ref = [Float](repeating: 0, count: outCount)
+                convReference(g, x, w, b, &ref, act)
+                ref.withUnsafeMutableBufferPointer { PostAdd.add($0.baseAddress!, post, planes: g.n * g.m, oh: g.oh, ow: g.ow, up: up, threads: 1) }
+                for v in Self.variants {
+                    let plan = try #require(DirectConv.plan(g, weights: w, act: act, isa: v.isa, block: v.block))
+                    var scratch = [Float](repeating: .nan, count: max(1, plan.scratch))
+                    var unfused = [Float](repeating: .nan, count: outCount)
+                    DirectConv.conv(plan, x, b, &unfused, scratch: &scratch, threads: 1)
+                    unfused.withUnsafeMutableBufferPointer { PostAdd.add($0.baseAddress!, post, planes: g.n * g.m, oh: g.oh, ow: g.ow, up: up, threads: 1) }
+                    var outs: [[Float]] = []
+                    for threads in [1, 2] {
+                        var y = [Float](repeating: .nan, count: outCount)
+                        DirectConv.conv(plan, x, b, post: post, postUp: up, &y, scratch: &scratch, threads: threads)
+                        outs.append(y)
+                    }
+                    let (err, scale) = maxAbsError(outs[0], ref)
+                    #expect(err < 1e-4 * scale, "post \(i) up \(up) \(act0) isa \(v.isa) block \(v.block): error \(err)")
+                    #expect(outs[0] == unfused, "post \(i) up \(up) \(act0) isa \(v.isa): fused differs from unfused")
+                    #expect(outs[0] == outs[1], "post \(i) up \(up) \(act0) isa \(v.isa): 1 and 2 threads differ")
+                }
+            }
+        }
+    }
+
+    /// The depthwise kernel's epilogue with the post Add (upsampled by 2), all instruction sets.
+    @Test func depthwisePostAdd() throws {
+        let g = Self.geometry(c: 6, m: 6, h: 10, w: 38, kh: 3, pads: (1, 1, 1, 1), group: 6, n: 2)
+        let x = seededRandom(g.n * g.c * g.inPlane, seed: 1000)
+        let w = seededRandom(g.m * g.kSize, seed: 1001)
+        let b = seededRandom(g.m, seed: 1002)
+        let outCount = g.n * g.m * g.outPlane
+        let post = seededRandom(outCount / 4, seed: 1003)
+        var ref = [Float](repeating: 0, count: outCount)
+        convReference(g, x, w, b, &ref, .relu)
+        ref.withUnsafeMutableBufferPointer { PostAdd.add($0.baseAddress!, post, planes: g.n * g.m, oh: g.oh, ow: g.ow, up: 2, threads: 1) }
+        for isa in Set(Self.variants.map(\.isa)).sorted() {
+            let plan = try #require(DirectConv.depthwisePlan(g, act: .relu, isa: isa))
+            for threads in [1, 2] {
+                var y = [Float](repeating: .nan, count: outCount)
+                var scratch = [Float](repeating: .nan, count: DirectConv.depthwiseScratch(plan, threads: threads))
+                DirectConv.depthwise(plan, x, w, b, post: post, postUp: 2, &y, scratch: &scratch, threads: threads)
+                let (err, scale) = maxAbsError(y, ref)
+                #expect(err < 1e-4 * scale, "depthwise post isa \(isa) threads \(threads): error \(err)")
+            }
+        }
+    }
 }

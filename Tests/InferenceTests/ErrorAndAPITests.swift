@@ -101,5 +101,16 @@ import Testing
         // residual Add (and the Relu after it) folded into the conv, skip on either side
         #expect(try InferenceSession(modelPath: try loadFixture("fuse_conv_add_relu").model).opCounts.map { $0.op } == ["Conv+Add+Relu"])
         #expect(try InferenceSession(modelPath: try loadFixture("fuse_dwconv_add").model).opCounts.map { $0.op } == ["Conv+Add"])
+        // an Add after the activation, of a same-shaped tensor or of a nearest 2x upsampling
+        // (feature pyramid merge), folded into the conv; an upsampling rounding up is not in[o / 2]:
+        // only the Add is folded, the Resize stays
+        func ops(_ name: String) throws -> [String] {
+            try InferenceSession(modelPath: try loadFixture(name).model).opCounts.map { $0.op }.sorted()
+        }
+        #expect(try ops("fuse_conv_relu_add_same") == ["Conv+Relu+Add"])
+        #expect(try ops("fuse_conv1x1_relu_add_up2") == ["Conv+Relu+AddUp2"])
+        #expect(try ops("fuse_conv3x3_relu_add_up2") == ["Conv+Relu+AddUp2"])
+        #expect(try ops("fuse_conv_sigmoid_add_up2_halfpixel") == ["Conv+Sigmoid+AddUp2"])
+        #expect(try ops("conv_relu_add_up2_ceil") == ["Conv+Relu+Add", "Resize"])
     }
 }

@@ -163,6 +163,59 @@ def _(r):
         {"X": f32(r, 1, 4, 5, 7), "S": f32(r, 1, 10, 5, 7)}
 
 
+def fpn_merge(r, conv_attrs, k, C, M, H, W, act="Relu", resize_attrs=None, lateral_first=True, scales=True):
+    """A feature pyramid's merge: Add(act(Conv(X)), Resize-nearest-2x(S)), S at half size."""
+    resize_attrs = resize_attrs or {"mode": "nearest", "coordinate_transformation_mode": "asymmetric",
+                                    "nearest_mode": "floor"}
+    up_inputs = ["S", "", "scales"] if scales else ["S", "", "", "sizes"]
+    nodes = [helper.make_node("Conv", ["X", "W", "B"], ["c"], **conv_attrs),
+             helper.make_node(act, ["c"], ["a"]),
+             helper.make_node("Resize", up_inputs, ["u"], **resize_attrs),
+             helper.make_node("Add", ["a", "u"] if lateral_first else ["u", "a"], ["Y"])]
+    inits = [("W", f32(r, M, C, k, k, scale=0.4)), ("B", f32(r, M))]
+    inits += [("scales", np.array([1, 1, 2, 2], np.float32))] if scales else [("sizes", i64(1, M, H, W))]
+    return model(nodes, [("X", [1, C, H, W]), ("S", [1, M, H // 2, W // 2])], ["Y"], inits), \
+        {"X": f32(r, 1, C, H, W), "S": f32(r, 1, M, H // 2, W // 2)}
+
+
+@case("fuse_conv1x1_relu_add_up2")
+def _(r):
+    # pointwise lateral conv, rows of 18 (vectors cross row ends in the pointwise kernel)
+    return fpn_merge(r, {}, 1, 6, 5, 10, 18)
+
+
+@case("fuse_conv3x3_relu_add_up2")
+def _(r):
+    # 3x3 conv, Resize given by sizes, the upsampled input first in the Add
+    return fpn_merge(r, {"pads": [1, 1, 1, 1]}, 3, 4, 7, 8, 38, lateral_first=False, scales=False)
+
+
+@case("fuse_conv_sigmoid_add_up2_halfpixel")
+def _(r):
+    # half_pixel + round_prefer_floor also reads in[o / 2]; sigmoid is applied outside the C epilogue
+    return fpn_merge(r, {"pads": [1, 1, 1, 1]}, 3, 3, 4, 6, 20, act="Sigmoid",
+                     resize_attrs={"mode": "nearest", "coordinate_transformation_mode": "half_pixel"})
+
+
+@case("conv_relu_add_up2_ceil")
+def _(r):
+    # asymmetric + ceil reads in[(o + 1) / 2], not in[o / 2]: the Resize stays a separate op
+    return fpn_merge(r, {}, 1, 3, 4, 6, 10,
+                     resize_attrs={"mode": "nearest", "coordinate_transformation_mode": "asymmetric",
+                                   "nearest_mode": "ceil"})
+
+
+@case("fuse_conv_relu_add_same")
+def _(r):
+    # Add after the activation, addend of the output's shape
+    nodes = [helper.make_node("Conv", ["X", "W", "B"], ["c"], pads=[1, 1, 1, 1], strides=[2, 2]),
+             helper.make_node("Relu", ["c"], ["a"]),
+             helper.make_node("Add", ["S", "a"], ["Y"])]
+    inits = [("W", f32(r, 6, 3, 3, 3, scale=0.4)), ("B", f32(r, 6))]
+    return model(nodes, [("X", [1, 3, 11, 35]), ("S", [1, 6, 6, 18])], ["Y"], inits), \
+        {"X": f32(r, 1, 3, 11, 35), "S": f32(r, 1, 6, 6, 18)}
+
+
 for act, attrs, extra in [("LeakyRelu", {"alpha": 0.1}, []), ("Sigmoid", {}, []), ("HardSwish", {}, []),
                           ("Clip", {}, ["lo", "hi"]), ("Tanh", {}, []), ("HardSigmoid", {"alpha": 0.3, "beta": 0.4}, [])]:
     def _mk(act=act, attrs=attrs, extra=extra):

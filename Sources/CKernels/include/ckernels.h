@@ -17,13 +17,19 @@ int ck_selected_isa(void);
 /// Float lanes per vector for an instruction set (1, 8, 16).
 int ck_isa_lanes(int isa);
 
-/// Activation fused into a kernel's epilogue.
+/// Activation fused into a kernel's epilogue, and an optional Add after it.
 ///   0 none, 1 relu, 2 leaky relu (a), 3 clip [a, b], 4 prelu (slopes[channel], or a when
 ///   slopes is NULL), 5 hard sigmoid max(0, min(1, a v + b)), 6 hard swish.
+/// post (NULL: none): y = act(...) + post, post laid out [m][oh / postUp][ow / postUp] for the
+/// call's output channels and read nearest-upsampled by postUp (1 or 2: post[oy / 2][ox / 2]),
+/// i.e. a following Add(y, Resize-nearest-2x(s)) of a feature pyramid; postW is the output
+/// width ow (pointwise plans see the plane as one long row).
 typedef struct {
     int kind;
     float a, b;
     const float *slopes;    // indexed by the output channel of the call (group offset applied)
+    const float *post;
+    int postUp, postW;
 } ck_act;
 
 /// One 2-D convolution of one group, as the direct kernel sees it.

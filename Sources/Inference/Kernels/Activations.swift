@@ -16,7 +16,15 @@ extension Activation {
         case let .clip(lo, hi):
             for i in 0..<n { p[i] = min(max(p[i], lo), hi) }
         case .sigmoid:
-            for i in 0..<n { p[i] = logistic(p[i]) }
+            // eight lanes at a time through the polynomial exp (glibc's expf is a scalar call:
+            // 0.25 ms for the student's 4 x 72 x 128 heatmap); the tail one by one
+            var i = 0
+            while i + 8 <= n {
+                let raw = UnsafeMutableRawPointer(p + i)
+                raw.storeBytes(of: logistic8(raw.loadUnaligned(as: SIMD8<Float>.self)), as: SIMD8<Float>.self)
+                i += 8
+            }
+            while i < n { p[i] = logistic(p[i]); i += 1 }
         case .tanh:
             for i in 0..<n { p[i] = Foundation.tanh(p[i]) }
         case let .hardSigmoid(a, b):
@@ -53,4 +61,10 @@ extension Activation {
         let e = expf(x)
         return e / (1 + e)
     }
+}
+
+/// Eight lanes of the logistic function, 1 / (1 + exp(-x)) through `fastExp8` (relative error
+/// of exp below 2e-7; exp(-x) saturates at exp(88.3) for x < -88.3, giving about 5e-39 for 0).
+@inline(__always) func logistic8(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    1 / (1 + fastExp8(-x))
 }

@@ -119,9 +119,11 @@ enum DirectConv {
         return Plan(g: g, cp: cp, packed: packed, packedPerGroup: per, act: FusedActivation(act))
     }
 
-    /// y = act(conv(x) + bias + sum); `sum` (shaped like y) is a fused residual Add;
-    /// `scratch` holds `plan.scratch` floats.
+    /// y = act(conv(x) + bias + sum) + post; `sum` (shaped like y) is a fused residual Add,
+    /// `post` ([n, m, oh / postUp, ow / postUp], read nearest-upsampled) a fused Add after the
+    /// activation (see PostAdd); `scratch` holds `plan.scratch` floats.
     static func conv(_ p: Plan, _ x: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, sum: UnsafePointer<Float>? = nil,
+                     post: UnsafePointer<Float>? = nil, postUp: Int = 1,
                      _ y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
         let g = p.g
         let cp = p.cp
@@ -140,7 +142,10 @@ enum DirectConv {
                 let wg = p.packed.p + grp * p.packedPerGroup
                 let bg = bias.map { $0 + grp * g.mg }
                 let sg = sum.map { $0 + (b * g.m + grp * g.mg) * g.outPlane }
-                let act = p.act.c(channelOffset: grp * g.mg)
+                // the epilogue adds post after its activation; a Swift-side rest (sigmoid, tanh)
+                // comes first, so then post is added after that
+                let pg = post.map { $0 + (b * g.m + grp * g.mg) * (g.outPlane / (postUp * postUp)) }
+                let act = p.act.c(channelOffset: grp * g.mg, post: p.act.rest == .none ? pg : nil, postUp: postUp, postW: g.ow)
                 var xin = UnsafePointer(xg)
                 if cp.pointwise == 0 {
                     Parallel.chunks(Int(cp.hp), threads: threads, minChunk: padRows) { lo, hi in
@@ -154,6 +159,9 @@ enum DirectConv {
                     ck_conv_run(&cpl, xin, wg, bg, sg, yg, act, lo, hi)
                 }
                 p.act.applyRest(yg, channels: g.mg, plane: g.outPlane, channelOffset: grp * g.mg, threads: threads)
+                if p.act.rest != .none, let pg {
+                    PostAdd.add(yg, pg, planes: g.mg, oh: g.oh, ow: g.ow, up: postUp, threads: threads)
+                }
             }
         }
     }
@@ -172,23 +180,28 @@ enum DirectConv {
         return ck_dw_scratch(&cp) * max(1, threads)
     }
 
-    /// Depthwise y = act(conv(x) + bias + sum); weights [c, 1, kh, kw] as given.
+    /// Depthwise y = act(conv(x) + bias + sum) + post; weights [c, 1, kh, kw] as given.
     static func depthwise(_ p: Plan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
-                          sum: UnsafePointer<Float>? = nil, _ y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
+                          sum: UnsafePointer<Float>? = nil, post: UnsafePointer<Float>? = nil, postUp: Int = 1,
+                          _ y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
         let g = p.g
         let cp = p.cp
         var c = cp
         let per = ck_dw_scratch(&c)
-        let act = p.act.c(channelOffset: 0)
         for b in 0..<g.n {
             let xb = x + b * g.c * g.inPlane, yb = y + b * g.m * g.outPlane
             let sb = sum.map { $0 + b * g.m * g.outPlane }
+            let pb = post.map { $0 + b * g.m * (g.outPlane / (postUp * postUp)) }
+            let act = p.act.c(channelOffset: 0, post: p.act.rest == .none ? pb : nil, postUp: postUp, postW: g.ow)
             let minChunk = max(1, minWork / 4 / max(1, g.outPlane * g.kh * g.kw))   // memory-bound: a quarter
             Parallel.tasks(g.c, threads: threads, minChunk: minChunk) { worker, lo, hi in
                 var cpl = cp
                 ck_dw_run(&cpl, xb, w, bias, sb, yb, act, scratch + worker * per, Int32(lo), Int32(hi))
             }
             p.act.applyRest(yb, channels: g.c, plane: g.outPlane, channelOffset: 0, threads: threads)
+            if p.act.rest != .none, let pb {
+                PostAdd.add(yb, pb, planes: g.c, oh: g.oh, ow: g.ow, up: postUp, threads: threads)
+            }
         }
     }
 }
@@ -220,9 +233,11 @@ final class FusedActivation: @unchecked Sendable {
         self.kind = kind; self.a = a; self.b = b; self.slopes = slopes; self.rest = rest
     }
 
-    /// The C epilogue's activation for output channels starting at `channelOffset`.
-    func c(channelOffset: Int) -> ck_act {
-        ck_act(kind: kind, a: a, b: b, slopes: slopes.map { UnsafePointer($0.p + channelOffset) })
+    /// The C epilogue's activation for output channels starting at `channelOffset`, with an
+    /// optional Add after it (`post`: see ck_act).
+    func c(channelOffset: Int, post: UnsafePointer<Float>? = nil, postUp: Int = 1, postW: Int = 0) -> ck_act {
+        ck_act(kind: kind, a: a, b: b, slopes: slopes.map { UnsafePointer($0.p + channelOffset) },
+               post: post, postUp: Int32(postUp), postW: Int32(postW))
     }
 
     /// Applies the unfused part in place to y[channels][plane].

@@ -119,20 +119,31 @@ func compileConv(_ ctx: OpContext, algorithm: ConvAlgorithm = .auto) throws -> C
     // before the activation
     let hasSum = ctx.has(3)
     if hasSum && ctx.shape(3) != outShape { throw ctx.fail("residual \(outShape)", "\(ctx.shape(3))") }
+    // input 4 (set by GraphOptimizer.fusePostAdd): added after the activation, read
+    // nearest-upsampled by _postUp (1 or 2)
+    let hasPost = ctx.has(4)
+    let postUp = ctx.node.int("_postUp", 1)
+    if hasPost {
+        let expected = outShape.count == 4 && (postUp == 1 || postUp == 2) && g.oh % postUp == 0 && g.ow % postUp == 0
+            ? [g.n, g.m, g.oh / postUp, g.ow / postUp] : outShape
+        guard postUp == 1 || outShape.count == 4, ctx.shape(4) == expected else {
+            throw ctx.fail("post-activation addend \(expected)", "\(ctx.shape(4)) (up \(postUp))")
+        }
+    }
     // Constant weights are used in place (the session keeps them alive); runtime weights too.
     let threads = ctx.threads
     if g.isDepthwise && g.cg == 1, algorithm == .auto, DirectConv.enabled, let dp = DirectConv.depthwisePlan(g, act: act) {
         let scratch = DirectConv.depthwiseScratch(dp, threads: threads)
         return CompiledOp(outShapes: [outShape], scratchCount: scratch, flops: g.flops) { ins, outs, scratch in
-            DirectConv.depthwise(dp, ins[0], ins[1], hasBias ? ins[2] : nil, sum: hasSum ? ins[3] : nil, outs[0],
-                                 scratch: scratch, threads: threads)
+            DirectConv.depthwise(dp, ins[0], ins[1], hasBias ? ins[2] : nil, sum: hasSum ? ins[3] : nil,
+                                 post: hasPost ? ins[4] : nil, postUp: postUp, outs[0], scratch: scratch, threads: threads)
         }
     }
     if !g.isDepthwise || g.cg != 1, algorithm == .auto, DirectConv.enabled, let wc = ctx.optionalConst(1),
        DirectConv.suits(g, threads: threads), let dp = DirectConv.plan(g, weights: wc.floats, act: act) {
         return CompiledOp(outShapes: [outShape], scratchCount: dp.scratch, flops: g.flops) { ins, outs, scratch in
-            DirectConv.conv(dp, ins[0], hasBias ? ins[2] : nil, sum: hasSum ? ins[3] : nil, outs[0],
-                            scratch: scratch, threads: threads)
+            DirectConv.conv(dp, ins[0], hasBias ? ins[2] : nil, sum: hasSum ? ins[3] : nil,
+                            post: hasPost ? ins[4] : nil, postUp: postUp, outs[0], scratch: scratch, threads: threads)
         }
     }
     if !(g.isDepthwise && g.cg == 1), algorithm == .auto, Winograd.enabled, let wc = ctx.optionalConst(1),
@@ -141,6 +152,7 @@ func compileConv(_ ctx: OpContext, algorithm: ConvAlgorithm = .auto) throws -> C
         return CompiledOp(outShapes: [outShape], scratchCount: wino.scratch, flops: g.flops) { ins, outs, scratch in
             Winograd.conv(wino, ins[0], packed.p, hasBias ? ins[2] : nil, sum: hasSum ? ins[3] : nil, outs[0], act,
                           scratch: scratch, threads: threads)
+            if hasPost { PostAdd.add(outs[0], ins[4], planes: g.n * g.m, oh: g.oh, ow: g.ow, up: postUp, threads: threads) }
         }
     }
     // the other kernels apply the activation themselves: with a residual, add it afterwards
@@ -153,6 +165,14 @@ func compileConv(_ ctx: OpContext, algorithm: ConvAlgorithm = .auto) throws -> C
             let y = outs[0], s = ins[3]
             for i in 0..<count { y[i] += s[i] }
             if act != .none { for ch in 0..<(count / plane) { act.apply(y + ch * plane, plane, channel: ch % m) } }
+        }
+    }
+    if hasPost {
+        let inner = op.kernel
+        let planes = g.n * g.m, oh = outShape.count == 4 ? g.oh : 1, ow = g.ow
+        op.kernel = { ins, outs, scratch in
+            inner(ins, outs, scratch)
+            PostAdd.add(outs[0], ins[4], planes: planes, oh: oh, ow: ow, up: postUp, threads: threads)
         }
     }
     return op

@@ -30,6 +30,15 @@ private func nearestIndex(_ c: Float, mode: String, inSize: Int, upscaling: Bool
     return min(max(i, 0), inSize - 1)
 }
 
+/// The input index each output index of a nearest Resize reads along one axis (the op's own
+/// rounding), for the graph optimizer's check that a Resize is a plain upsampling.
+func resizeNearestIndices(coordMode: String, nearestMode: String, scale: Float, inSize: Int, outSize: Int) -> [Int] {
+    (0..<outSize).map {
+        nearestIndex(sourceCoord($0, mode: coordMode, scale: scale, inSize: inSize, outSize: outSize),
+                     mode: nearestMode, inSize: inSize, upscaling: scale >= 1)
+    }
+}
+
 func compileResize(_ ctx: OpContext) throws -> CompiledOp {
     try ctx.requireInputs(1)
     let xs = ctx.shape(0)
