@@ -7,6 +7,11 @@
 //   lbr 0: n = tanh(x Wh^T + (r * h) Rh^T + Rbh + Wbh)
 //   lbr 1: n = tanh(x Wh^T + r * (h Rh^T + Rbh) + Wbh)
 //   h' = (1 - z) * n + z * h
+// Rows whose whole input sequence is zero and that start from a zero state (the padding of a
+// fixed-batch model, e.g. the track forecaster's 16 rows for a few tracks) all follow the same
+// trajectory: the first such row is computed and its states are copied to the others, skipping
+// their gate arithmetic. Rows are independent (each row's GEMM result depends only on its own
+// row), so the other rows' results are bit-identical to computing every row.
 
 import CBLAS
 import Foundation
@@ -36,13 +41,26 @@ func compileGRU(_ ctx: OpContext) throws -> CompiledOp {
     if hasH0 && ctx.shape(5) != h0Shape { throw ctx.fail("initial_h \(h0Shape)", "\(ctx.shape(5))") }
     let yShape = layout == 0 ? [seq, 1, batch, hid] : [batch, seq, 1, hid]
     let g3 = 3 * hid
-    // scratch: xw [seq*batch, 3h] (input projections), hr [batch, 3h], h [batch, hid]
-    let scratch = seq * batch * g3 + batch * g3 + batch * hid
+    // scratch: xw [seq*batch, 3h] (input projections), hr [batch, 3h], h [batch, hid],
+    // then per row the index of the zero row it copies (-1: computed), stored as Float
+    let scratch = seq * batch * g3 + batch * g3 + batch * hid + batch
     let flops = 2 * seq * batch * g3 * (inSize + hid)
     let wantY = ctx.node.outputs.count > 0 && !ctx.node.outputs[0].isEmpty
     return CompiledOp(outShapes: [yShape, h0Shape], scratchCount: scratch, flops: flops) { ins, outs, s in
         let x = ins[0], w = ins[1], r = ins[2]
-        let xw = s, hr = s + seq * batch * g3, h = hr + batch * g3
+        let xw = s, hr = s + seq * batch * g3, h = hr + batch * g3, copyOf = h + batch * hid
+        // Zero rows: all-zero input over the sequence and a zero initial state.
+        var firstZero = -1
+        for b in 0..<batch {
+            var zero = true
+            for t in 0..<seq where zero {
+                let xr = x + (layout == 0 ? (t * batch + b) : (b * seq + t)) * inSize
+                for k in 0..<inSize where xr[k] != 0 { zero = false; break }
+            }
+            if zero && hasH0 { let h0 = ins[5] + b * hid; for k in 0..<hid where h0[k] != 0 { zero = false; break } }
+            copyOf[b] = -1
+            if zero { if firstZero < 0 { firstZero = b } else { copyOf[b] = Float(firstZero) } }
+        }
         // x rows in (t, b) order: layout 0 rows are already so; layout 1 rows are (b, t)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(seq * batch), Int32(g3), Int32(inSize), 1,
                     x, Int32(inSize), w, Int32(inSize), 0, xw, Int32(g3))
@@ -57,8 +75,16 @@ func compileGRU(_ ctx: OpContext) throws -> CompiledOp {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(g3), Int32(hid), 1,
                         h, Int32(hid), r, Int32(hid), 0, hr, Int32(g3))
             for b in 0..<batch {
+                let hb = h + b * hid
+                if copyOf[b] >= 0 {   // a zero row after the first: its state is that row's (computed above)
+                    hb.update(from: h + Int(copyOf[b]) * hid, count: hid)
+                    if wantY {
+                        outs[0].advanced(by: (layout == 0 ? (t * batch + b) : (b * seq + t)) * hid).update(from: hb, count: hid)
+                    }
+                    continue
+                }
                 let xrow = xw + (layout == 0 ? (t * batch + b) : (b * seq + t)) * g3
-                let hrow = hr + b * g3, hb = h + b * hid
+                let hrow = hr + b * g3
                 // z and r gates
                 for j in 0..<hid {
                     var zv = xrow[j] + hrow[j], rv = xrow[hid + j] + hrow[hid + j]
