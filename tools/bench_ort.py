@@ -8,7 +8,8 @@ onnxruntime runs in its own Python process (never alongside torch), intra_op_num
 inter_op_num_threads=1, sequential execution, all graph optimisations on, random input, warm-up.
 Prints one line per (model, threads): median ms of both and ratio = onnxruntime / drivepipe
 (> 1 means drivepipe is faster). With --baseline, another drivepipe binary (an earlier build)
-runs in the same rounds too, and "speedup" = baseline / drivepipe.
+runs in the same rounds too, and "speedup" = baseline / drivepipe. Every other round runs the
+engines in reverse order (the first process of a round was often the fastest on this host).
 """
 import argparse
 import os
@@ -83,12 +84,24 @@ def main():
     for model in a.models:
         for t in a.threads:
             us, them, ratios, base, bratios, speedups = [], [], [], [], [], []
-            for _ in range(a.rounds):
-                u = ours(binary, model, t, a.runs)
-                o = theirs(model, t, a.runs)
+            for k in range(a.rounds):
+                # every other round in reverse order: on this host the first process of a round
+                # was often the fastest, whichever it was
+                order = ["ours", "theirs", "base"] if a.baseline else ["ours", "theirs"]
+                if k % 2:
+                    order.reverse()
+                got = {}
+                for who in order:
+                    if who == "ours":
+                        got[who] = ours(binary, model, t, a.runs)
+                    elif who == "theirs":
+                        got[who] = theirs(model, t, a.runs)
+                    else:
+                        got[who] = ours(a.baseline, model, t, a.runs)
+                u, o = got["ours"], got["theirs"]
                 us.append(u); them.append(o); ratios.append(o / u)
                 if a.baseline:
-                    b = ours(a.baseline, model, t, a.runs)
+                    b = got["base"]
                     base.append(b); bratios.append(o / b); speedups.append(b / u)
             line = (f"{os.path.basename(model):<34} {t:>3} {statistics.median(us):>13.2f} {statistics.median(them):>15.2f} "
                     f"{statistics.median(ratios):>6.2f}")
