@@ -1,4 +1,4 @@
-// A 5x7 bitmap font for overlay labels ("VEHICLE 0.87", "ID 12"): digits, A-Z, and . : - % / _ ( ) ?
+// A 5x7 bitmap font for overlay labels ("VEHICLE 0.87", "ID 12"): digits, A-Z, and . : - + % / _ ( ) ?
 // Lowercase letters are drawn with the uppercase glyphs; unknown characters draw as '?'.
 // Each glyph is 7 rows, top first; bit 4 of a row is the leftmost of its 5 columns.
 
@@ -53,6 +53,7 @@ enum BitmapFont {
         ".": [0b00000, 0b00000, 0b00000, 0b00000, 0b00000, 0b01100, 0b01100],
         ":": [0b00000, 0b01100, 0b01100, 0b00000, 0b01100, 0b01100, 0b00000],
         "-": [0b00000, 0b00000, 0b00000, 0b11111, 0b00000, 0b00000, 0b00000],
+        "+": [0b00000, 0b00100, 0b00100, 0b11111, 0b00100, 0b00100, 0b00000],
         " ": [0b00000, 0b00000, 0b00000, 0b00000, 0b00000, 0b00000, 0b00000],
         "%": [0b11000, 0b11001, 0b00010, 0b00100, 0b01000, 0b10011, 0b00011],
         "/": [0b00000, 0b00001, 0b00010, 0b00100, 0b01000, 0b10000, 0b00000],
