@@ -207,11 +207,9 @@ void ck_conv_pad_rows(const ck_conv_plan *p, const float *x, float *xp, int c0, 
                     int lo = p->padLeft, hi = p->padLeft + p->w;
                     if (lo > p->wph) lo = p->wph;
                     if (hi > p->wph) hi = p->wph;
-                    // the whole row zeroed first, then the copy: measured 5-30% faster than
-                    // zeroing only the pads (the copy's stores, 4 bytes off the line
-                    // alignment, then find the row's lines already in L1)
-                    memset(d, 0, sizeof(float) * p->wph);
+                    if (lo > 0) memset(d, 0, sizeof(float) * lo);
                     if (hi > lo) memcpy(d + lo, row + (lo - p->padLeft), sizeof(float) * (hi - lo));
+                    if (hi < p->wph) memset(d + hi, 0, sizeof(float) * (p->wph - hi));
                 } else if (p->sw == 2 && ph == 0) {
                     // both phases at once: input column ix goes to padded column ix + padLeft,
                     // phase (ix + padLeft) % 2, index (ix + padLeft) / 2

@@ -43,8 +43,8 @@ vf FN(post_vector)(const ck_act *act, int oc, long postPlane, long postOff, int 
 /// Bias, activation, act->post and a (masked) store of one accumulator vector of channel `oc`,
 /// (postPlane, postOff: see FN(post_vector)).
 static inline __attribute__((always_inline))
-void FN(epilogue)(vf v, float b, const float *sum, const ck_act *act, int oc, float *dst, int n, long postPlane,
-                  long postOff) {
+void FN(epilogue)(const int POST, vf v, float b, const float *sum, const ck_act *act, int oc, float *dst, int n,
+                  long postPlane, long postOff) {
     v = VADD(v, VSET1(b));
     if (sum) v = VADD(v, n == LANES ? VLOAD(sum) : VLOADN(sum, n));
     switch (act->kind) {
@@ -60,7 +60,7 @@ void FN(epilogue)(vf v, float b, const float *sum, const ck_act *act, int oc, fl
     }
     default: break;
     }
-    if (act->post) v = VADD(v, FN(post_vector)(act, oc, postPlane, postOff, n));
+    if (POST) v = VADD(v, FN(post_vector)(act, oc, postPlane, postOff, n));
     if (n == LANES) VSTORE(dst, v); else VSTOREN(dst, v, n);
 }
 
@@ -68,7 +68,8 @@ void FN(epilogue)(vf v, float b, const float *sum, const ck_act *act, int oc, fl
 /// ic * planeStride; weights wblk[ic][k][OCB]. MASKED: the loads of slots with n < LANES are
 /// masked too (pointwise tails that would read past the tensor).
 static inline __attribute__((always_inline))
-void FN(tile)(const int OCB, const int RW, const int MASKED, const int KK, const ck_conv_plan *p, const float *xin,
+void FN(tile)(const int OCB, const int RW, const int MASKED, const int KK, const int POST, const ck_conv_plan *p,
+              const float *xin,
               const long *koff, int kk, const float *wblk, const long *inOff, float *const *outPtr,
               const float *const *sumPtr, const long *pos, const int *nValid, int oc0, const float *bias,
               const ck_act *act) {
@@ -110,15 +111,15 @@ void FN(tile)(const int OCB, const int RW, const int MASKED, const int KK, const
     const long plane = (long)p->oh * p->ow;
     int oValid = p->m - oc0 < OCB ? p->m - oc0 : OCB;
     long postOff[MAXR];
-    const long postPlane = act->post ? plane / ((long)act->postUp * act->postUp) : 0;
-    if (act->post) UNROLL for (int r = 0; r < RW; r++) postOff[r] = FN(post_offset)(act, pos[r], nValid[r]);
+    const long postPlane = POST ? plane / ((long)act->postUp * act->postUp) : 0;
+    if (POST) UNROLL for (int r = 0; r < RW; r++) postOff[r] = FN(post_offset)(act, pos[r], nValid[r]);
     UNROLL for (int o = 0; o < OCB; o++) {
         if (o < oValid) {
             float b = bias ? bias[oc0 + o] : 0.0f;
             UNROLL for (int r = 0; r < RW; r++)
                 if (nValid[r] > 0)
-                    FN(epilogue)(acc[o][r], b, sumPtr[r] ? sumPtr[r] + o * plane : 0, act, oc0 + o,
-                                 outPtr[r] + o * plane, nValid[r], postPlane, act->post ? postOff[r] : 0);
+                    FN(epilogue)(POST, acc[o][r], b, sumPtr[r] ? sumPtr[r] + o * plane : 0, act, oc0 + o,
+                                 outPtr[r] + o * plane, nValid[r], postPlane, POST ? postOff[r] : 0);
         }
     }
 }
@@ -143,7 +144,7 @@ static void FN(deinterleave)(const float *src, int w, float *even, int nE, float
 
 /// Work units [u0, u1) of a direct convolution with an OCB x RW register block.
 static inline __attribute__((always_inline))
-void FN(run_block)(const int OCB, const int RW, const ck_conv_plan *p, const float *xin, const float *packed,
+void FN(run_block)(const int OCB, const int RW, const int POST, const ck_conv_plan *p, const float *xin, const float *packed,
                    const float *bias, const float *sum, float *y, const ck_act *act, long u0, long u1) {
     const int kk = p->kh * p->kw;
     long koff[64];
@@ -192,37 +193,45 @@ void FN(run_block)(const int OCB, const int RW, const ck_conv_plan *p, const flo
         }
         const float *wb = packed + b * wBlock;
         if (p->pointwise && partial)
-            FN(tile)(OCB, RW, 1, 1, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
+            FN(tile)(OCB, RW, 1, 1, POST, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
         else if (kk == 1)
-            FN(tile)(OCB, RW, 0, 1, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
+            FN(tile)(OCB, RW, 0, 1, POST, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
         else if (kk == 9)
-            FN(tile)(OCB, RW, 0, 9, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
+            FN(tile)(OCB, RW, 0, 9, POST, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
         else
-            FN(tile)(OCB, RW, 0, 0, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
+            FN(tile)(OCB, RW, 0, 0, POST, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
     }
 }
 
+/// One register block's kernel, with or without the post-activation Add compiled in.
+#define CK_RUN_BLOCK(O, R) do { \
+        if (act.post) FN(run_block)(O, R, 1, p, xin, packed, bias, sum, y, &act, u0, u1); \
+        else FN(run_block)(O, R, 0, p, xin, packed, bias, sum, y, &act, u0, u1); \
+    } while (0)
+
 static void FN(conv_run)(const ck_conv_plan *p, const float *xin, const float *packed, const float *bias,
                          const float *sum, float *y, ck_act act, long u0, long u1) {
-    if (p->ocb == 8 && p->rw == 3) FN(run_block)(8, 3, p, xin, packed, bias, sum, y, &act, u0, u1);
-    else if (p->ocb == 4 && p->rw == 6) FN(run_block)(4, 6, p, xin, packed, bias, sum, y, &act, u0, u1);
-    else if (p->ocb == 6 && p->rw == 4) FN(run_block)(6, 4, p, xin, packed, bias, sum, y, &act, u0, u1);
-    else if (p->ocb == 4 && p->rw == 3) FN(run_block)(4, 3, p, xin, packed, bias, sum, y, &act, u0, u1);
-    else if (p->ocb == 8 && p->rw == 1) FN(run_block)(8, 1, p, xin, packed, bias, sum, y, &act, u0, u1);
-    else FN(run_block)(1, 1, p, xin, packed, bias, sum, y, &act, u0, u1);
+    if (p->ocb == 8 && p->rw == 3) CK_RUN_BLOCK(8, 3);
+    else if (p->ocb == 4 && p->rw == 6) CK_RUN_BLOCK(4, 6);
+    else if (p->ocb == 6 && p->rw == 4) CK_RUN_BLOCK(6, 4);
+    else if (p->ocb == 4 && p->rw == 3) CK_RUN_BLOCK(4, 3);
+    else if (p->ocb == 8 && p->rw == 1) CK_RUN_BLOCK(8, 1);
+    else CK_RUN_BLOCK(1, 1);
 }
+#undef CK_RUN_BLOCK
 
 /// Depthwise: per channel, pad the plane into scratch, then RW-slot tiles along the
 /// flattened slot order with kh*kw broadcast weights.
-static void FN(dw_run)(const ck_conv_plan *p, const float *x, const float *w, const float *bias,
-                       const float *sum, float *y, ck_act act, float *scratch, int c0, int c1) {
+static inline __attribute__((always_inline))
+void FN(dw_body)(const int POST, const ck_conv_plan *p, const float *x, const float *w, const float *bias,
+                 const float *sum, float *y, ck_act act, float *scratch, int c0, int c1) {
     enum { RW = 4 };
     const int kk = p->kh * p->kw;
     long koff[64];
     ck_kernel_offsets(p, koff);
     const long totalSlots = (long)p->oh * p->slotsPerRow;
     const long inPlane = (long)p->h * p->w, outPlane = (long)p->oh * p->ow;
-    const long postPlane = act.post ? outPlane / ((long)act.postUp * act.postUp) : 0;
+    const long postPlane = POST ? outPlane / ((long)act.postUp * act.postUp) : 0;
     for (int ch = c0; ch < c1; ch++) {
         ck_conv_pad(p, x + ch * inPlane, scratch, 0, 1);
         const float *wc = w + (long)ch * kk;
@@ -250,10 +259,16 @@ static void FN(dw_run)(const ck_conv_plan *p, const float *x, const float *w, co
             }
             for (int r = 0; r < RW; r++)
                 if (nValid[r] > 0)
-                    FN(epilogue)(acc[r], b, sum ? sum + (outPtr[r] - y) : 0, &act, ch, outPtr[r], nValid[r],
-                                 postPlane, act.post ? FN(post_offset)(&act, outPtr[r] - yc, nValid[r]) : 0);
+                    FN(epilogue)(POST, acc[r], b, sum ? sum + (outPtr[r] - y) : 0, &act, ch, outPtr[r], nValid[r],
+                                 postPlane, POST ? FN(post_offset)(&act, outPtr[r] - yc, nValid[r]) : 0);
         }
     }
+}
+
+static void FN(dw_run)(const ck_conv_plan *p, const float *x, const float *w, const float *bias,
+                       const float *sum, float *y, ck_act act, float *scratch, int c0, int c1) {
+    if (act.post) FN(dw_body)(1, p, x, w, bias, sum, y, act, scratch, c0, c1);
+    else FN(dw_body)(0, p, x, w, bias, sum, y, act, scratch, c0, c1);
 }
 
 #undef MAXO
