@@ -174,6 +174,16 @@ enum GraphOptimizer {
         }
     }
 
+    /// The index of the Conv before node `i` whose single output `x` is read only by an Add with
+    /// the distinct operand `other`, and is not a graph output: what both Add fusions start from.
+    private static func soleConvProducer(_ g: Graph, of x: String, addedTo other: String, before i: Int,
+                                         uses: [String: Int], outputs: Set<String>) -> Int? {
+        guard !x.isEmpty, !other.isEmpty, x != other, uses[x] == 1, !outputs.contains(x),
+              let pi = g.nodes.firstIndex(where: { $0.outputs.first == x }), pi < i,
+              g.nodes[pi].op == "Conv", g.nodes[pi].outputs.count == 1 else { return nil }
+        return pi
+    }
+
     /// Add(conv, skip) or Add(skip, conv) -> Conv(x, w, b, skip) at the Add's place (after both
     /// producers). The conv must not have an activation yet, and its output must be read only
     /// by that Add; skip must have exactly the output's shape (no broadcasting). The sum is
@@ -189,10 +199,8 @@ enum GraphOptimizer {
             var found: (conv: Int, skip: String)?
             for k in 0..<2 {
                 let x = add.inputs[k], skip = add.inputs[1 - k]
-                guard !x.isEmpty, !skip.isEmpty, x != skip, uses[x] == 1, !outputs.contains(x),
-                      let pi = g.nodes.firstIndex(where: { $0.outputs.first == x }), pi < i,
-                      g.nodes[pi].op == "Conv", g.nodes[pi].activation == .none, g.nodes[pi].inputs.count <= 3,
-                      g.nodes[pi].outputs.count == 1,
+                guard let pi = soleConvProducer(g, of: x, addedTo: skip, before: i, uses: uses, outputs: outputs),
+                      g.nodes[pi].activation == .none, g.nodes[pi].inputs.count <= 3,
                       let xs = g.shapes[x], let ss = g.shapes[skip] ?? g.consts[skip]?.shape, xs == ss
                 else { continue }
                 found = (pi, skip)
@@ -227,9 +235,8 @@ enum GraphOptimizer {
             var found: (conv: Int, source: String, up: Int, resize: Int?)?
             for k in 0..<2 {
                 let x = add.inputs[k], other = add.inputs[1 - k]
-                guard !x.isEmpty, !other.isEmpty, x != other, uses[x] == 1, !outputs.contains(x),
-                      let pi = g.nodes.firstIndex(where: { $0.outputs.first == x }), pi < i,
-                      g.nodes[pi].op == "Conv", g.nodes[pi].inputs.count <= 4, g.nodes[pi].outputs.count == 1,
+                guard let pi = soleConvProducer(g, of: x, addedTo: other, before: i, uses: uses, outputs: outputs),
+                      g.nodes[pi].inputs.count <= 4,
                       let xs = g.shapes[x], xs.count == 4, g.consts[other] == nil, let os = g.shapes[other]
                 else { continue }
                 // an upsampling Resize read only here is folded too; any other same-shaped addend as it is
