@@ -64,12 +64,14 @@ let package = Package(
         // decode benchmark (Benchmarks/decode/run.sh compares it with libjpeg-turbo's tjbench)
         .executableTarget(name: "decode-bench", dependencies: ["ImageIO"], path: "Benchmarks/decode/Sources/decode-bench"),
 
-        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
+        // the image fixtures' checksum, shared by the test targets below
+        .target(name: "FixtureChecksum", path: "Tests/FixtureChecksum"),
+        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "FixtureChecksum"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Sources", "Config", "DrivePipe"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "Messages", "Inference"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "Geometry", "Inference"], exclude: ["Fixtures"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Geometry", "Tracking"], exclude: ["Fixtures"]),
-        .testTarget(name: "DrivePipeTests", dependencies: ["DrivePipe", "Pipeline", "Sources", "Config", "ImageIO", "Messages", "Planning"]),
+        .testTarget(name: "DrivePipeTests", dependencies: ["DrivePipe", "Pipeline", "Sources", "Config", "ImageIO", "Messages", "Planning", "FixtureChecksum"]),
     ]
 )

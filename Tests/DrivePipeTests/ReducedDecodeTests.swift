@@ -3,6 +3,7 @@
 // the frame's true size is what every later stage sees (odd sizes too), PNG is untouched, and
 // overlays get full-resolution pixels without changing any decision.
 import Config
+import FixtureChecksum
 import Foundation
 import ImageIO
 import Messages
@@ -27,18 +28,6 @@ func djpegReference(_ file: String, denom: Int) throws -> (width: Int, height: I
     let entry = (manifest["jpeg"] as? [[String: Any]] ?? []).first { $0["file"] as? String == file }
     let ref = (entry?["scales"] as? [String: [String: Any]])?["\(denom)"] ?? [:]
     return (ref["width"] as? Int ?? -1, ref["height"] as? Int ?? -1, ref["poly64"] as? String ?? "", ref["samples"] as? [[Int]] ?? [])
-}
-
-/// The manifest's checksum (tools/gen_image_fixtures.py): sum((b_i + 1) * P^i) mod 2^64, 16 hex digits.
-func poly64(_ bytes: [UInt8]) -> String {
-    let p: UInt64 = 1_099_511_628_211
-    var h: UInt64 = 0, power: UInt64 = 1
-    for b in bytes {
-        h = h &+ (UInt64(b) &+ 1) &* power
-        power = power &* p
-    }
-    let hex = String(h, radix: 16)
-    return String(repeating: "0", count: 16 - hex.count) + hex
 }
 
 func sourceFrame(_ bytes: [UInt8], name: String = "f.jpg") -> SourceFrame {

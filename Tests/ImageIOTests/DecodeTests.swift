@@ -1,6 +1,7 @@
 // Decoding real frames to exact oracle pixels: JPEG against djpeg (same libjpeg-turbo, so exact),
 // PNG of every kind against the expected RGB8 written by tools/gen_image_fixtures.py.
 
+import FixtureChecksum
 import Foundation
 import Testing
 @testable import ImageIO

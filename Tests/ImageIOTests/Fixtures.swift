@@ -1,5 +1,6 @@
-// Test helpers: locate fixtures/images, read files, parse PPM oracles, the poly64 checksum.
+// Test helpers: locate fixtures/images, read files, parse PPM oracles (the poly64 checksum is in FixtureChecksum).
 
+import FixtureChecksum
 import Foundation
 @testable import ImageIO
 
@@ -44,18 +45,6 @@ enum Fixtures {
 }
 
 enum FixtureError: Error { case badPPM(String) }
-
-/// poly64 checksum (see tools/gen_image_fixtures.py): sum((b_i + 1) * P^i) mod 2^64.
-func poly64(_ bytes: [UInt8]) -> String {
-    let p: UInt64 = 1_099_511_628_211
-    var h: UInt64 = 0, power: UInt64 = 1
-    for b in bytes {
-        h = h &+ (UInt64(b) &+ 1) &* power
-        power = power &* p
-    }
-    let hex = String(h, radix: 16)
-    return String(repeating: "0", count: 16 - hex.count) + hex
-}
 
 /// Largest per-channel difference between two same-size images (Int.max if sizes differ).
 func maxAbsDiff(_ a: RGBImage, _ b: RGBImage) -> Int {

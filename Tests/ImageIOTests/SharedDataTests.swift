@@ -2,6 +2,7 @@
 // against djpeg / Pillow checksums committed in fixtures/images/shared_oracle.json.
 // Skipped with a message when ../shared/data is absent (a user's fresh machine).
 
+import FixtureChecksum
 import Foundation
 import Testing
 @testable import ImageIO
