@@ -65,12 +65,16 @@ def draw_gaussian(hm, cx, cy, radius):
                out=hm[cy - t:cy + b, cx - l:cx + r])
 
 
-def make_targets(boxes, w, h, pos_score=0.0, stride=STRIDE, small_px=0, small_weight=1.0):
+def make_targets(boxes, w, h, pos_score=0.0, stride=STRIDE, small_px=0, small_weight=1.0, reg_radius=0, reg_weight=0.5):
     """boxes Nx6 [x1,y1,x2,y2,score,cls] in input pixels -> heatmap (C,h/s,w/s), wh (2,..), off (2,..), mask (..),
     ignore (C,h/s,w/s), pos_weight (h/s,w/s), s = stride. Boxes scoring >= pos_score are targets; weaker teacher boxes (uncertain: the teacher
     itself is unsure) are not targets, and their cells (the box, in its class channel) are ignored by the
     heatmap loss instead of being pushed to 0. pos_weight: weight of a target's centre cell in the heatmap loss,
-    small_weight for boxes under small_px input pixels high (far vehicles, v5), else 1."""
+    small_weight for boxes under small_px input pixels high (far vehicles, v5), else 1.
+    reg_radius r > 0 (v6): size and offset are also regressed at the cells within r (Chebyshev) of each centre cell,
+    with weight reg_weight in msk (centre cells 1) and the offset measured from that cell (so it spans -r..r+1), so a
+    heatmap peak one cell off the teacher's centre (the common case for boxes under 16 px high) still decodes the
+    teacher's box. A cell near several centres takes the nearest one; centre cells are never taken over."""
     H, W = h // stride, w // stride
     hm = np.zeros((NUM_CLASSES, H, W), np.float32)
     wh = np.zeros((2, H, W), np.float32)
@@ -78,6 +82,7 @@ def make_targets(boxes, w, h, pos_score=0.0, stride=STRIDE, small_px=0, small_we
     msk = np.zeros((H, W), np.float32)
     ign = np.zeros((NUM_CLASSES, H, W), np.float32)
     pw = np.ones((H, W), np.float32)
+    dist = np.full((H, W), np.inf, np.float32)  # distance of a regression cell to its box centre (0: a centre cell)
     for x1, y1, x2, y2, s, c in boxes:
         if s < pos_score:
             ign[int(c), max(0, int(y1 // stride)):int(math.ceil(y2 / stride)), max(0, int(x1 // stride)):int(math.ceil(x2 / stride))] = 1
@@ -94,6 +99,16 @@ def make_targets(boxes, w, h, pos_score=0.0, stride=STRIDE, small_px=0, small_we
         wh[:, iy, ix] = (bw, bh)
         off[:, iy, ix] = (cx - ix, cy - iy)
         msk[iy, ix] = 1
+        dist[iy, ix] = 0
+        for ny in range(max(0, iy - reg_radius), min(H, iy + reg_radius + 1)):
+            for nx in range(max(0, ix - reg_radius), min(W, ix + reg_radius + 1)):
+                dd = math.hypot(cx - nx - 0.5, cy - ny - 0.5)
+                if (nx, ny) == (ix, iy) or dist[ny, nx] <= dd:
+                    continue
+                wh[:, ny, nx] = (bw, bh)
+                off[:, ny, nx] = (cx - nx, cy - ny)
+                msk[ny, nx] = reg_weight
+                dist[ny, nx] = dd
         if y2 - y1 < small_px:
             pw[iy, ix] = small_weight
     ign[hm > 0] = 0  # a real target's neighbourhood is never ignored

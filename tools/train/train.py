@@ -48,7 +48,8 @@ def soft_cross_entropy(seg, soft_t, seg_t):
 
 def losses(out, hm_t, wh_t, off_t, msk_t, ign_t, seg_t, pw_t=None, soft_t=None, soft_weight=0.0, wh_rel=0.0):
     """CenterNet focal + 0.1 L1 size (+ wh_rel x relative size error |wh - t| / t, which weights small boxes up)
-    + L1 offset + segmentation: weighted CE on the hard labels, mixed with soft_weight x CE on the teacher's
+    + L1 offset (size and offset: mean over the regression cells weighted by msk_t: centre cells 1, v6's neighbour
+    cells --reg-weight) + segmentation: weighted CE on the hard labels, mixed with soft_weight x CE on the teacher's
     probabilities when soft_t is given."""
     hm, wh, off, seg = out
     n = msk_t.sum().clamp(min=1)
@@ -90,6 +91,9 @@ def main():
     ap.add_argument("--small-weight", type=float, default=1.0, help="heatmap-loss weight of small boxes' centre cells")
     ap.add_argument("--wh-rel", type=float, default=0.0, help="weight of the relative box-size error term")
     ap.add_argument("--warmup", type=int, default=100, help="linear LR warm-up steps")
+    ap.add_argument("--reg-radius", type=int, default=0,
+                    help="also regress size/offset at the cells within this radius of each centre (v6: 1)")
+    ap.add_argument("--reg-weight", type=float, default=0.5, help="loss weight of those neighbour cells (centre 1)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -176,7 +180,7 @@ def main():
                 if sf is not None:
                     sts.append(soft_targets(r[3]))
                 hm, wh, off, msk, ign, pw = make_targets(b, x.shape[2], x.shape[1], a.pos_score, a.det_stride,
-                                                          a.small_px, a.small_weight)
+                                                          a.small_px, a.small_weight, a.reg_radius, a.reg_weight)
                 xs.append(x); hms.append(hm); whs.append(wh); offs.append(off); msks.append(msk); igns.append(ign); segs.append(m)
                 pws.append(pw)
             T = lambda v: torch.from_numpy(np.stack(v))
