@@ -61,6 +61,31 @@ HPASS_VEC(hpass_vec_avx2, __m256i, 8, LOAD256, GATHER256, _mm256_set1_epi32, _mm
 HPASS_VEC(hpass_vec_avx512, __m512i, 16, LOAD512, GATHER512, _mm512_set1_epi32, _mm512_and_si512, _mm512_or_si512,
           _mm512_srlv_epi32, _mm512_slli_epi32, _mm512_madd_epi16, STORE512)
 #pragma clang attribute pop
+
+/// Vector x pass of the logits resize over columns [0, xv): LANES outputs at a time, both taps
+/// fetched with float gathers (indices are source columns, always inside the row); the same
+/// multiplies and add as the scalar loop, in the same order, so the values are identical.
+#define XPASS_VEC(NAME, VF, VI, LANES, LOADI, LOADF, GATHERF, SET1F, SUBF, MULF, ADDF, STOREF)                \
+    static __attribute__((noinline)) void NAME(const float *s, const int32_t *xi0, const int32_t *xi1,      \
+                                               const float *xw, float *d, int xv) {                         \
+        const VF one = SET1F(1.0f);                                                                          \
+        for (int x = 0; x < xv; x += LANES) {                                                                \
+            const VF q = LOADF(xw + x);                                                                      \
+            const VF t0 = MULF(GATHERF(LOADI(xi0 + x), s), SUBF(one, q));                                    \
+            const VF t1 = MULF(GATHERF(LOADI(xi1 + x), s), q);                                               \
+            STOREF(d + x, ADDF(t0, t1));                                                                     \
+        }                                                                                                    \
+    }
+#define GATHERF256(i, b) _mm256_i32gather_ps((b), (i), 4)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+XPASS_VEC(xpass_vec_avx2, __m256, __m256i, 8, LOAD256, _mm256_loadu_ps, GATHERF256, _mm256_set1_ps, _mm256_sub_ps,
+          _mm256_mul_ps, _mm256_add_ps, _mm256_storeu_ps)
+#pragma clang attribute pop
+#define GATHERF512(i, b) _mm512_i32gather_ps((i), (b), 4)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma"))), apply_to = function)
+XPASS_VEC(xpass_vec_avx512, __m512, __m512i, 16, LOAD512, _mm512_loadu_ps, GATHERF512, _mm512_set1_ps, _mm512_sub_ps,
+          _mm512_mul_ps, _mm512_add_ps, _mm512_storeu_ps)
+#pragma clang attribute pop
 #endif
 
 /// Columns the vector pass may take: whole vectors of columns whose 4-byte fetches at both taps
@@ -173,14 +198,20 @@ CK_INLINE void argmax_body(const float *logits, int channels, long n, const uint
     }
 }
 
-CK_INLINE void resize_argmax_body(const float *logits, int c, int h, int w, const int32_t *xi0, const int32_t *xi1,
-                                  const float *xw, int W, const int32_t *yi0, const int32_t *yi1, const float *yw, int H,
-                                  const uint8_t *labelMap, uint8_t *labels, float *rows) {
-    // x pass: every source row of every channel
+CK_INLINE void resize_argmax_body(const int ISA, const float *logits, int c, int h, int w, const int32_t *xi0,
+                                  const int32_t *xi1, const float *xw, int W, const int32_t *yi0, const int32_t *yi1,
+                                  const float *yw, int H, const uint8_t *labelMap, uint8_t *labels, float *rows) {
+    // x pass: every source row of every channel (vector columns, then the scalar rest)
+    const int lanes = ISA == CK_ISA_AVX512 ? 16 : ISA == CK_ISA_AVX2 ? 8 : 1;
+    const int xv = lanes > 1 ? W / lanes * lanes : 0;
     for (long r = 0; r < (long)c * h; r++) {
         const float *s = logits + r * w;
         float *d = rows + r * W;
-        for (int x = 0; x < W; x++) {
+#if defined(__x86_64__)
+        if (ISA == CK_ISA_AVX512) xpass_vec_avx512(s, xi0, xi1, xw, d, xv);
+        else if (ISA == CK_ISA_AVX2) xpass_vec_avx2(s, xi0, xi1, xw, d, xv);
+#endif
+        for (int x = xv; x < W; x++) {
             const float q = xw[x];
             const float t0 = s[xi0[x]] * (1.0f - q);
             const float t1 = s[xi1[x]] * q;
@@ -233,16 +264,16 @@ CK_INLINE void resize_argmax_body(const float *logits, int c, int h, int w, cons
 #define RA_ARGS const float *logits, int c, int h, int w, const int32_t *xi0, const int32_t *xi1, const float *xw, \
     int W, const int32_t *yi0, const int32_t *yi1, const float *yw, int H, const uint8_t *labelMap, uint8_t *labels, float *rows
 #define RA_PASS logits, c, h, w, xi0, xi1, xw, W, yi0, yi1, yw, H, labelMap, labels, rows
-static void resize_argmax_scalar(RA_ARGS) { resize_argmax_body(RA_PASS); }
+static void resize_argmax_scalar(RA_ARGS) { resize_argmax_body(CK_ISA_SCALAR, RA_PASS); }
 static void resize_scalar(RESIZE_ARGS) { resize_body(CK_ISA_SCALAR, RESIZE_PASS); }
 static void argmax_scalar(ARGMAX_ARGS) { argmax_body(ARGMAX_PASS); }
 
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma"))) static void resize_avx2(RESIZE_ARGS) { resize_body(CK_ISA_AVX2, RESIZE_PASS); }
 __attribute__((target("avx2,fma"))) static void argmax_avx2(ARGMAX_ARGS) { argmax_body(ARGMAX_PASS); }
-__attribute__((target("avx2,fma"))) static void resize_argmax_avx2(RA_ARGS) { resize_argmax_body(RA_PASS); }
+__attribute__((target("avx2,fma"))) static void resize_argmax_avx2(RA_ARGS) { resize_argmax_body(CK_ISA_AVX2, RA_PASS); }
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma"))) static void resize_argmax_avx512(RA_ARGS) {
-    resize_argmax_body(RA_PASS);
+    resize_argmax_body(CK_ISA_AVX512, RA_PASS);
 }
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma"))) static void resize_avx512(RESIZE_ARGS) {
     resize_body(CK_ISA_AVX512, RESIZE_PASS);

@@ -74,6 +74,7 @@ public enum ConfigLoader {
             cfg.threads.preprocess = try s.int("preprocess", in: 1...64) ?? cfg.threads.preprocess
             cfg.threads.backbone = try s.int("backbone", in: 1...16) ?? cfg.threads.backbone
             cfg.threads.heads = try s.int("heads", in: 1...16) ?? cfg.threads.heads
+            cfg.threads.scheduling = try s.choice("scheduling", PipelineConfig.Threads.Scheduling.self) ?? cfg.threads.scheduling
             try s.finish()
         }
         if let s = try top.section("edges") {

@@ -21,7 +21,7 @@ extension PipelineConfig {
         o += "detection:\n  decoder: \(detection.decoder.rawValue)\n  score_threshold: \(num(detection.scoreThreshold))\n"
         o += "  nms_iou_threshold: \(num(detection.nmsIouThreshold))\n  max_detections: \(detection.maxDetections)\n"
         o += "segmentation:\n  decoder: \(segmentation.decoder.rawValue)\n"
-        o += "threads:\n  blas: \(threads.blas)\n  decode: \(threads.decode)\n  preprocess: \(threads.preprocess)\n  backbone: \(threads.backbone)\n  heads: \(threads.heads)\n"
+        o += "threads:\n  blas: \(threads.blas)\n  decode: \(threads.decode)\n  preprocess: \(threads.preprocess)\n  backbone: \(threads.backbone)\n  heads: \(threads.heads)\n  scheduling: \(threads.scheduling.rawValue)\n"
         o += "edges:\n"
         for name in PipelineConfig.edgeNames {
             let e = edge(name)

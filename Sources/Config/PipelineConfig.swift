@@ -89,6 +89,11 @@ public struct PipelineConfig: Sendable, Equatable {
         public var backbone = 1
         /// Workers of each head stage (detection, segmentation), like `backbone`.
         public var heads = 1
+        /// Kernel scheduling of the stage threads: `batch` (a woken stage does not preempt the
+        /// running one: fewer thread switches, for replays), `normal` (a woken stage runs at once:
+        /// live streams), or `auto`: batch for an unpaced replay, normal when pacing or following.
+        public enum Scheduling: String, Sendable, Equatable, CaseIterable { case auto, normal, batch }
+        public var scheduling: Scheduling = .auto
     }
     public var threads = Threads()
 

@@ -77,6 +77,12 @@ public enum Daemon {
         logger.info("replaying \(sourcePath) with \(pipelinePath)")
 
         let builder = PipelineBuilder(clock: clock)
+        switch config.threads.scheduling {
+        case .batch: builder.scheduling = .batch
+        case .normal: builder.scheduling = .normal
+        case .auto: builder.scheduling = pace == nil && !options.follow ? .batch : .normal   // replay : live
+        }
+        logger.info("stage threads: \(builder.scheduling.rawValue) scheduling")
         let result = ResultBox()
         // A reader that closed stdout gives EPIPE (not a SIGPIPE death): stop the source then.
         signal(SIGPIPE, SIG_IGN)

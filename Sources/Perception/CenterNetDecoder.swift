@@ -10,26 +10,43 @@ public struct HeatmapPeak: Sendable, Equatable {
 }
 
 /// Peaks of a C x H x W heatmap: cells whose score is > `threshold` and >= each of their 8 neighbours
-/// (equal to a 3x3 max-pool with -inf padding). Order: channel, row, column.
+/// (equal to a 3x3 max-pool with -inf padding). Order: channel, row, column. Shape: hm is C x H x W
+/// (at least that many floats). Rows are scanned 16 cells at a time, stopping only where a cell is
+/// above the threshold.
 public func heatmapPeaks(_ hm: UnsafeBufferPointer<Float>, channels: Int, height: Int, width: Int,
                          threshold: Float) -> [HeatmapPeak] {
     var peaks: [HeatmapPeak] = []
+    guard let base = hm.baseAddress, hm.count >= channels * height * width else { return peaks }
+    let raw = UnsafeRawPointer(base)
+    let limit = SIMD16<Float>(repeating: threshold)
     for c in 0..<channels {
         let plane = c * height * width
         for y in 0..<height {
             let y0 = max(0, y - 1), y1 = min(height - 1, y + 1)
-            for x in 0..<width {
-                let v = hm[plane + y * width + x]
-                guard v > threshold else { continue }
-                let x0 = max(0, x - 1), x1 = min(width - 1, x + 1)
-                var isPeak = true
-                scan: for yy in y0...y1 {
-                    for xx in x0...x1 where hm[plane + yy * width + xx] > v {
-                        isPeak = false
-                        break scan
-                    }
+            let row = plane + y * width
+            var x = 0
+            while x < width {
+                // Most cells are below the threshold: skip 16 at a time when none is above it
+                // (NaN compares false, as in the scalar test below).
+                if x + 16 <= width {
+                    let v16 = raw.loadUnaligned(fromByteOffset: (row + x) * MemoryLayout<Float>.stride, as: SIMD16<Float>.self)
+                    if !any(v16 .> limit) { x += 16; continue }
                 }
-                if isPeak { peaks.append(HeatmapPeak(channel: c, y: y, x: x, score: v)) }
+                let end = min(width, x + 16)
+                while x < end {
+                    defer { x += 1 }
+                    let v = base[row + x]
+                    guard v > threshold else { continue }
+                    let x0 = max(0, x - 1), x1 = min(width - 1, x + 1)
+                    var isPeak = true
+                    scan: for yy in y0...y1 {
+                        for xx in x0...x1 where base[plane + yy * width + xx] > v {
+                            isPeak = false
+                            break scan
+                        }
+                    }
+                    if isPeak { peaks.append(HeatmapPeak(channel: c, y: y, x: x, score: v)) }
+                }
             }
         }
     }

@@ -1,4 +1,5 @@
-// Pipeline: a built graph of stage runners. `start` launches one dedicated thread per stage worker;
+// Pipeline: a built graph of stage runners. `start` launches one dedicated thread per stage worker
+// (under the builder's `ThreadScheduling`);
 // the run ends when the sink has seen the end of stream (end of input, or `requestStop` followed by
 // the drain of every queue: accepted frames are always finished).
 import Foundation
@@ -11,9 +12,10 @@ public final class Pipeline: @unchecked Sendable {
     private let lock = NSLock()
     private var started = false
     public let stop: StopToken
+    public let scheduling: ThreadScheduling
 
-    init(runners: [any StageRunner], edges: [any EdgeHandle], stop: StopToken) {
-        self.runners = runners; self.edges = edges; self.stop = stop
+    init(runners: [any StageRunner], edges: [any EdgeHandle], stop: StopToken, scheduling: ThreadScheduling = .normal) {
+        self.runners = runners; self.edges = edges; self.stop = stop; self.scheduling = scheduling
     }
 
     /// Launch every stage thread (idempotent).
@@ -25,7 +27,8 @@ public final class Pipeline: @unchecked Sendable {
         for runner in runners {
             for w in 0..<runner.threadCount {
                 group.enter()
-                let thread = Thread { [group] in
+                let thread = Thread { [group, scheduling] in
+                    if scheduling != .normal { scheduling.applyToCurrentThread() }
                     runner.runWorker(w)
                     group.leave()
                 }

@@ -31,6 +31,8 @@ public enum PipelineBuildError: Error, Equatable, CustomStringConvertible {
 public final class PipelineBuilder {
     public let clock: any PipelineClock
     public let stop: StopToken
+    /// The kernel scheduling policy of every stage thread (see `ThreadScheduling`).
+    public var scheduling: ThreadScheduling = .normal
     private var runners: [any StageRunner] = []
     private var edgeHandles: [any EdgeHandle] = []
     private var names: [String] = []
@@ -107,7 +109,7 @@ public final class PipelineBuilder {
         if let e = errors.first { throw e }
         if sources != 1 { throw .noSource }
         for check in portChecks where !check.consumed() { throw .unconsumedPort(stage: check.stage) }
-        return Pipeline(runners: runners, edges: edgeHandles, stop: stop)
+        return Pipeline(runners: runners, edges: edgeHandles, stop: stop, scheduling: scheduling)
     }
 
     private func register(_ name: String) {

@@ -34,6 +34,26 @@ import Testing
         }
     }
 
+    /// Sparse heatmaps (the real case: almost every cell below the threshold) at widths that are
+    /// and are not multiples of the 16-cell skip, peaks on row ends and chunk borders, NaN cells.
+    @Test func sparsePeaksMatchReferenceTwin() {
+        var g = SystemRandomNumberGenerator()
+        for (hh, ww) in [(36, 64), (5, 37), (3, 16), (4, 15), (1, 1), (7, 33)] {
+            for _ in 0..<4 {
+                var hm = (0..<(3 * hh * ww)).map { _ in Float(Int.random(in: 0..<6, using: &g)) / 20 }   // all <= 0.25
+                for _ in 0..<max(1, hh * ww / 40) {
+                    hm[Int.random(in: 0..<hm.count, using: &g)] = Float(Int.random(in: 6..<20, using: &g)) / 20
+                }
+                hm[ww - 1] = 0.9; hm[hm.count - 1] = 0.8                 // row ends
+                if ww > 16 { hm[15] = 0.7; hm[16] = 0.7 }               // a tie across a chunk border
+                hm[hm.count / 2] = .nan
+                let fast = hm.withUnsafeBufferPointer { heatmapPeaks($0, channels: 3, height: hh, width: ww, threshold: 0.3) }
+                let ref = heatmapPeaksReference(hm, channels: 3, height: hh, width: ww, threshold: 0.3)
+                #expect(fast == ref, "\(hh)x\(ww)")
+            }
+        }
+    }
+
     @Test func decodesBoxesBestFirst() throws {
         let (hm, size, off) = synthetic()
         let dec = try CenterNetDecoder(config: CenterNetConfig(stride: 8, scoreThreshold: 0.3, topK: 10))

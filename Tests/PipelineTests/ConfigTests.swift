@@ -30,7 +30,7 @@ private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompon
           sink: {policy: dropOldest, capacity: 3}
           decode: {capacity: 6, low_watermark: 5}
         planner: {wheelbase_m: 2.7, ttc_threshold_s: 3}
-        threads: {blas: 2}
+        threads: {blas: 2, scheduling: batch}
         models: {backbone: fixtures/models/x.onnx}
         """)
         #expect(c.input.width == 320 && c.input.resize == .letterbox && c.input.std[0] == 0.229 && c.input.order == .rgb)
@@ -39,7 +39,8 @@ private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         #expect(c.edge("decode") == EdgeConfig(policy: .block, capacity: 6, lowWatermark: 5))
         #expect(c.edge("preprocess") == PipelineConfig().edge("preprocess"))
         #expect(c.planner.wheelbaseM == 2.7 && c.planner.ttcThresholdS == 3 && c.planner.timeGapS == PipelineConfig().planner.timeGapS)
-        #expect(c.threads.blas == 2 && c.threads.decode == 1)
+        #expect(c.threads.blas == 2 && c.threads.decode == 1 && c.threads.scheduling == .batch)
+        #expect(PipelineConfig().threads.scheduling == .auto)
         #expect(c.models.backbone == "fixtures/models/x.onnx" && c.models.detectionHead == nil)
     }
 
@@ -59,6 +60,7 @@ private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         ("planner: {wheelbase_m: -1}", "planner.wheelbase_m: expected a positive number, found -1"),
         ("output: {timing: maybe}", "output.timing: expected true or false, found \"maybe\""),
         ("threads: 4", "threads: expected a mapping of keys, found \"4\""),
+        ("threads: {scheduling: fifo}", "threads.scheduling: expected one of auto, normal, batch, found \"fifo\""),
         ("version: 2", "version: expected 1, found 2"),
         ("input: [1, 2", "invalid YAML"),
     ])

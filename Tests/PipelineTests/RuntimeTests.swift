@@ -105,6 +105,49 @@ import Testing
         #expect(sink.outcomes == (0..<n).map { .value("\($0)=\($0)|\($0):\($0)") })
     }
 
+    /// `scheduling: .batch` puts every stage thread (and threads they start) under SCHED_BATCH on
+    /// Linux; the frames, their order and their values are the same as under normal scheduling.
+    @Test func batchSchedulingReachesEveryStageThreadAndChangesNoOutput() throws {
+        final class Seen: @unchecked Sendable {   // invariant: `names` only under `lock`
+            private let lock = NSLock()
+            private var names: Set<String> = []
+            func note(_ prefix: String = "") {
+                let n = prefix + (ThreadScheduling.ofCurrentThread()?.rawValue ?? "other")
+                lock.lock(); names.insert(n); lock.unlock()
+            }
+            var all: Set<String> { lock.lock(); defer { lock.unlock() }; return names }
+        }
+        func run(_ scheduling: ThreadScheduling) throws -> (outcomes: [Outcome], policies: Set<String>) {
+            let b = PipelineBuilder()
+            b.scheduling = scheduling
+            let seen = Seen()
+            let src = ScriptedSource<Int>(count: 200) { .success($0) }
+            let frames = b.source("source", src)
+            let work = b.map("work", frames, edge: .block(2), workers: 2) { { v, _ in seen.note(); return v * 3 } }
+            let text = b.map("text", work, edge: .block(2)) { v, _ in
+                if v == 0 {   // a thread started from a stage thread inherits its policy
+                    let done = DispatchSemaphore(value: 0)
+                    let t = Thread { seen.note("child:"); done.signal() }
+                    t.start()
+                    done.wait()
+                }
+                seen.note()
+                return "\(v)"
+            }
+            let sink = CollectingSink<String>()
+            b.sink("sink", text, edge: .block(4), sink)
+            _ = try b.build().run()
+            return (sink.outcomes, seen.all)
+        }
+        let normal = try run(.normal), batch = try run(.batch)
+        #expect(batch.outcomes == normal.outcomes)
+        #expect(normal.outcomes == (0..<200).map { .value("\($0 * 3)") })
+        #if os(Linux)
+        #expect(normal.policies == ["normal", "child:normal"])
+        #expect(batch.policies == ["batch", "child:batch"])
+        #endif
+    }
+
     @Test func aWorkerGoesOnWhileAnEarlierFrameIsHeld() throws {
         // Two workers; frame 0 is held. The other worker finishes frames 1, 2, 3 meanwhile (the
         // reorder window is 2 x workers tickets) instead of waiting for frame 0's turn; the
