@@ -65,10 +65,17 @@ public struct JSONLine {
         bytes.append(contentsOf: Array(JSONLine.format(v, decimals: decimals).utf8))
     }
 
-    /// Fixed notation, `decimals` places, "-0.000" normalised to "0.000"; non-finite → "null".
+    /// Fixed notation, `decimals` places (0...12), "-0.000" normalised to "0.000"; non-finite → "null".
+    /// C's `%.*f` straight into a stack buffer: the digits `String(format:)` (its reference twin,
+    /// compared in the tests) gives, without Foundation's format parsing (a few per output line).
     public static func format(_ v: Double, decimals: Int) -> String {
         guard v.isFinite else { return "null" }
-        var s = String(format: "%.\(decimals)f", v)
+        let places = Int32(min(max(decimals, 0), 12))
+        // |v| < 1.8e308: at most 309 integer digits, sign, point, 12 places and the terminator.
+        var s = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 336) { buf -> String in
+            let n = withVaList([places, v]) { vsnprintf(buf.baseAddress, buf.count, "%.*f", $0) }
+            return n > 0 && Int(n) < buf.count ? String(cString: buf.baseAddress!) : String(format: "%.\(places)f", v)
+        }
         if s.hasPrefix("-"), s.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { s.removeFirst() }
         return s
     }

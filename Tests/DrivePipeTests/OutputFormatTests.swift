@@ -21,6 +21,25 @@ import Testing
         #expect(l.line().last == 0x0a)
     }
 
+    /// The float format against its reference twin, Foundation's `String(format:)`.
+    @Test func floatFormatMatchesStringFormat() {
+        var g = SystemRandomNumberGenerator()
+        var values: [Double] = [0, -0.0, 1, -1, 0.5, 2.5, -2.5, 1e-7, -1e-7, 0.0005, 0.00049999, 123456789.123456789,
+                                -98765.4321, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, 1e15, 1e22]
+        for _ in 0..<2_000 {
+            values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &g)))
+            values.append(Double.random(in: -100...100, using: &g))
+        }
+        for v in values where v.isFinite {
+            for d in [0, 1, 2, 3, 6, 12] {
+                var ref = String(format: "%.\(d)f", v)
+                if ref.hasPrefix("-"), ref.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { ref.removeFirst() }
+                #expect(JSONLine.format(v, decimals: d) == ref, "\(v) with \(d) places")
+            }
+        }
+        #expect(JSONLine.format(.nan, decimals: 6) == "null" && JSONLine.format(-.infinity, decimals: 6) == "null")
+    }
+
     @Test func sinkWritesOneLinePerOutcome() throws {
         let dir = Scratch()
         let path = dir.path + "/out.ndjson"
