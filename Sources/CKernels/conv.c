@@ -51,6 +51,74 @@ void ck_conv_plan_finish(ck_conv_plan *p) {
     p->tiles = (int)((slots + p->rw - 1) / p->rw);
     p->ocBlocks = (p->m + p->ocb - 1) / p->ocb;
     if (p->bandTiles <= 0 || p->bandTiles > p->tiles) p->bandTiles = p->tiles;
+    if (p->yPhases <= 0) { p->yPhases = 1; p->yTop = 0; p->yLeft = 0; }
+    if (p->yRow <= 0) p->yRow = p->ow;
+    if (p->yPlane <= 0) p->yPlane = (long)p->oh * p->ow;
+}
+
+int ck_conv_write_padded(ck_conv_plan *producer, const ck_conv_plan *q) {
+    if (q->pointwise || (q->sw != 1 && q->sw != 2)) return 0;
+    if (producer->m != q->c || producer->oh != q->h || producer->ow != q->w) return 0;
+    // the last input row and column must land inside the padded plane (ck_conv_pad drops
+    // what no output reads; the producer cannot)
+    if (q->h - 1 + q->padTop >= q->hp || (q->w - 1 + q->padLeft) / q->sw >= q->wph) return 0;
+    if (q->padTop < 0 || q->padLeft < 0) return 0;
+    producer->yPlane = q->planeStride;
+    producer->yRow = (long)q->sw * q->wph;
+    producer->yPhaseW = q->wph;
+    producer->yPhases = q->sw;
+    producer->yTop = q->padTop;
+    producer->yLeft = q->padLeft;
+    return 1;
+}
+
+/// ceil(a / b) for b > 0 and any sign of a.
+static inline int ck_ceil_div(int a, int b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+/// Zeroes n floats (short runs inline: most gaps between interior runs are a few floats).
+static inline void ck_zero(float *d, long n) {
+    if (n >= 64) { memset(d, 0, sizeof(float) * n); return; }
+    for (long i = 0; i < n; i++) d[i] = 0.0f;
+}
+
+void ck_conv_clear_border(const ck_conv_plan *p, float *xp, int c0, int c1) {
+    // the interior of each phase row is one run [lo, hi); walking the runs in memory order, the
+    // border is the gaps between them (a row's right pad and the next row's left pad are one gap)
+    const long planeFloats = (long)p->hp * p->sw * p->wph;
+    int r0 = p->padTop, r1 = p->padTop + p->h;
+    if (r0 < 0) r0 = 0;
+    if (r1 > p->hp) r1 = p->hp;
+    for (int ch = c0; ch < c1; ch++) {
+        float *plane = xp + ch * p->planeStride;
+        long at = 0;   // first float not yet handled
+        for (int r = r0; r < r1; r++)
+            for (int ph = 0; ph < p->sw; ph++) {
+                // phase ph, index q holds input column q * sw + ph - padLeft
+                int lo = ck_ceil_div(p->padLeft - ph, p->sw), hi = ck_ceil_div(p->w + p->padLeft - ph, p->sw);
+                if (lo < 0) lo = 0;
+                if (lo > p->wph) lo = p->wph;
+                if (hi < lo) hi = lo;
+                if (hi > p->wph) hi = p->wph;
+                const long row = ((long)r * p->sw + ph) * p->wph;
+                ck_zero(plane + at, row + lo - at);
+                at = row + hi;
+            }
+        ck_zero(plane + at, planeFloats - at);
+    }
+}
+
+/// Where output pixel (oy, ox) of channel 0 lies in y (the y* fields of ck_conv_plan). *odd:
+/// 0 for contiguous columns; for two column phases, the distance from there to where pixel
+/// ox + 1 lies (a vector's even lanes go to one phase row, its odd lanes to the other).
+static inline long ck_out_offset(const ck_conv_plan *p, long oy, long ox, long *odd) {
+    const long q = ox + p->yLeft, row = (oy + p->yTop) * p->yRow;
+    if (p->yPhases == 2) {
+        const long at = (q & 1) * p->yPhaseW + q / 2, next = ((q + 1) & 1) * p->yPhaseW + (q + 1) / 2;
+        *odd = next - at;
+        return row + at;
+    }
+    *odd = 0;
+    return row + q;
 }
 
 long ck_conv_packed_count(const ck_conv_plan *p) { return (long)p->ocBlocks * p->ocb * p->c * p->kh * p->kw; }
@@ -89,7 +157,7 @@ static void ck_kernel_offsets(const ck_conv_plan *p, long *koff) {
         }
 }
 
-long ck_dw_scratch(const ck_conv_plan *p) { return p->planeStride; }
+long ck_dw_scratch(const ck_conv_plan *p) { return (p->planeStride + 15) & ~15L; }
 
 // ---- scalar instantiation (any CPU) ----
 #define FN(name) name##_scalar
@@ -109,6 +177,7 @@ typedef float vf_scalar;
 #define VMIN(a, b) ((a) < (b) ? (a) : (b))
 #define VNEG_SELECT(v, t) ((v) < 0 ? (t) : (v))
 #define VLOADUP2(p, n) (*(p))
+#define VSTORESPLIT(pe, po, v, n) do { if ((n) > 0) *(pe) = (v); } while (0)
 #include "conv_body.h"
 
 #if defined(__x86_64__)
@@ -134,6 +203,12 @@ static const int ck_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0
 // (n + 1) / 2 floats from p, each twice: lanes 2i and 2i + 1 get p[i] (n valid lanes)
 #define VLOADUP2(p, n) _mm256_permutevar8x32_ps(_mm256_castps128_ps256(_mm_maskload_ps((p), \
         _mm_loadu_si128((const __m128i *)(ck_mask_table + 8 - ((n) + 1) / 2)))), _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3))
+// lanes 0, 2, 4, 6 of v to pe[0..3], lanes 1, 3, 5, 7 to po[0..3] (of n valid lanes)
+#define VSTORESPLIT(pe, po, v, n) do { \
+        __m256 t_ = _mm256_permutevar8x32_ps((v), _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7)); \
+        _mm_maskstore_ps((pe), _mm_loadu_si128((const __m128i *)(ck_mask_table + 8 - ((n) + 1) / 2)), _mm256_castps256_ps128(t_)); \
+        _mm_maskstore_ps((po), _mm_loadu_si128((const __m128i *)(ck_mask_table + 8 - (n) / 2)), _mm256_extractf128_ps(t_, 1)); \
+    } while (0)
 #define VDEINTERLEAVE(p, e, o) do { \
         __m256 a_ = _mm256_loadu_ps(p), b_ = _mm256_loadu_ps((p) + 8); \
         __m256 e_ = _mm256_shuffle_ps(a_, b_, _MM_SHUFFLE(2, 0, 2, 0)); \
@@ -165,6 +240,17 @@ static const int ck_mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0
 // (n + 1) / 2 floats from p, each twice: lanes 2i and 2i + 1 get p[i] (n valid lanes)
 #define VLOADUP2(p, n) _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7), \
         _mm512_castps256_ps512(_mm256_maskz_loadu_ps((__mmask8)((1u << (((n) + 1) / 2)) - 1u), (p))))
+// lanes 0, 2, .., 14 of v to pe[0..7], lanes 1, 3, .., 15 to po[0..7] (of n valid lanes)
+#define VSTORESPLIT(pe, po, v, n) do { \
+        __m512 t_ = _mm512_permutexvar_ps(_mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15), (v)); \
+        if ((n) == 16) { \
+            _mm256_storeu_ps((pe), _mm512_castps512_ps256(t_)); \
+            _mm256_storeu_ps((po), _mm512_extractf32x8_ps(t_, 1)); \
+        } else { \
+            _mm256_mask_storeu_ps((pe), (__mmask8)((1u << (((n) + 1) / 2)) - 1u), _mm512_castps512_ps256(t_)); \
+            _mm256_mask_storeu_ps((po), (__mmask8)((1u << ((n) / 2)) - 1u), _mm512_extractf32x8_ps(t_, 1)); \
+        } \
+    } while (0)
 #define VDEINTERLEAVE(p, e, o) do { \
         __m512 a_ = _mm512_loadu_ps(p), b_ = _mm512_loadu_ps((p) + 16); \
         (e) = _mm512_permutex2var_ps(a_, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), b_); \

@@ -3,6 +3,7 @@
 //   VZERO() VSET1(x) VLOAD(p) VLOADN(p, n) VSTORE(p, v) VSTOREN(p, v, n)
 //   VFMA(a, b, c) = a * b + c   VADD VMUL VMAX VMIN   VNEG_SELECT(v, t) = v < 0 ? t : v
 //   VLOADUP2(p, n): lanes 2i and 2i + 1 = p[i] (reads (n + 1) / 2 floats)
+//   VSTORESPLIT(pe, po, v, n): even lanes of v to pe[0..], odd lanes to po[0..]
 // (n: valid lanes, 1..LANES). Register block: at most MAXO output channels x MAXR slots.
 
 #define MAXO 8
@@ -41,10 +42,11 @@ vf FN(post_vector)(const ck_act *act, int oc, long postPlane, long postOff, int 
 }
 
 /// Bias, activation, act->post and a (masked) store of one accumulator vector of channel `oc`,
-/// (postPlane, postOff: see FN(post_vector)).
+/// (postPlane, postOff: see FN(post_vector)); odd != 0: a column-phase-split output, the odd
+/// lanes go to dst + odd (see ck_out_offset).
 static inline __attribute__((always_inline))
 void FN(epilogue)(const int POST, vf v, float b, const float *sum, const ck_act *act, int oc, float *dst, int n,
-                  long postPlane, long postOff) {
+                  long postPlane, long postOff, long odd) {
     v = VADD(v, VSET1(b));
     if (sum) v = VADD(v, n == LANES ? VLOAD(sum) : VLOADN(sum, n));
     switch (act->kind) {
@@ -61,16 +63,19 @@ void FN(epilogue)(const int POST, vf v, float b, const float *sum, const ck_act 
     default: break;
     }
     if (POST) v = VADD(v, FN(post_vector)(act, oc, postPlane, postOff, n));
-    if (n == LANES) VSTORE(dst, v); else VSTOREN(dst, v, n);
+    if (odd) VSTORESPLIT(dst, dst + odd, v, n);
+    else if (n == LANES) VSTORE(dst, v);
+    else VSTOREN(dst, v, n);
 }
 
 /// One tile: OCB output channels x RW slots. Inputs for slot r at xin + inOff[r] + koff[k] +
-/// ic * planeStride; weights wblk[ic][k][OCB]. MASKED: the loads of slots with n < LANES are
-/// masked too (pointwise tails that would read past the tensor).
+/// ic * planeStride; weights wblk[ic][k][OCB]; outputs at outPtr[r] + o * yPlane (odd[r]: see
+/// FN(epilogue)). MASKED: the loads of slots with n < LANES are masked too (pointwise tails
+/// that would read past the tensor).
 static inline __attribute__((always_inline))
 void FN(tile)(const int OCB, const int RW, const int MASKED, const int KK, const int POST, const ck_conv_plan *p,
               const float *xin,
-              const long *koff, int kk, const float *wblk, const long *inOff, float *const *outPtr,
+              const long *koff, int kk, const float *wblk, const long *inOff, float *const *outPtr, const long *odd,
               const float *const *sumPtr, const long *pos, const int *nValid, int oc0, const float *bias,
               const ck_act *act) {
     vf acc[MAXO][MAXR];
@@ -119,7 +124,7 @@ void FN(tile)(const int OCB, const int RW, const int MASKED, const int KK, const
             UNROLL for (int r = 0; r < RW; r++)
                 if (nValid[r] > 0)
                     FN(epilogue)(POST, acc[o][r], b, sumPtr[r] ? sumPtr[r] + o * plane : 0, act, oc0 + o,
-                                 outPtr[r] + o * plane, nValid[r], postPlane, POST ? postOff[r] : 0);
+                                 outPtr[r] + o * p->yPlane, nValid[r], postPlane, POST ? postOff[r] : 0, odd[r]);
         }
     }
 }
@@ -169,37 +174,37 @@ void FN(run_block)(const int OCB, const int RW, const int POST, const ck_conv_pl
                 }
             }
         }
-        long inOff[MAXR], pos[MAXR];
+        long inOff[MAXR], pos[MAXR], odd[MAXR];
         float *outs[MAXR];
         const float *sums[MAXR];
         int nValid[MAXR];
         int partial = 0;
         const int oc0 = (int)b * OCB;
-        const long ocOff = (long)oc0 * p->oh * p->ow;
+        const long ocOff = (long)oc0 * p->oh * p->ow, yOcOff = (long)oc0 * p->yPlane;
         long oy = t * RW / p->slotsPerRow, sx = t * RW % p->slotsPerRow;
         for (int r = 0; r < RW; r++, sx++) {
             if (sx == p->slotsPerRow) { sx = 0; oy++; }
             long s = t * RW + r;
-            if (s >= totalSlots) { inOff[r] = 0; pos[r] = 0; outs[r] = y; sums[r] = 0; nValid[r] = 0; partial = 1; continue; }
+            if (s >= totalSlots) { inOff[r] = 0; pos[r] = 0; outs[r] = y; odd[r] = 0; sums[r] = 0; nValid[r] = 0; partial = 1; continue; }
             long ox = sx * LANES;
             long n = p->ow - ox;
             nValid[r] = n < LANES ? (int)n : LANES;
             if (nValid[r] < LANES) partial = 1;
             pos[r] = oy * p->ow + ox;
             long off = pos[r] + ocOff;
-            outs[r] = y + off;
+            outs[r] = y + yOcOff + ck_out_offset(p, oy, ox, &odd[r]);
             sums[r] = sum ? sum + off : 0;
             inOff[r] = p->pointwise ? oy * p->ow + ox : oy * p->sh * (long)p->sw * p->wph + ox;
         }
         const float *wb = packed + b * wBlock;
         if (p->pointwise && partial)
-            FN(tile)(OCB, RW, 1, 1, POST, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
+            FN(tile)(OCB, RW, 1, 1, POST, p, xin, koff, kk, wb, inOff, outs, odd, sums, pos, nValid, oc0, bias, act);
         else if (kk == 1)
-            FN(tile)(OCB, RW, 0, 1, POST, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
+            FN(tile)(OCB, RW, 0, 1, POST, p, xin, koff, kk, wb, inOff, outs, odd, sums, pos, nValid, oc0, bias, act);
         else if (kk == 9)
-            FN(tile)(OCB, RW, 0, 9, POST, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
+            FN(tile)(OCB, RW, 0, 9, POST, p, xin, koff, kk, wb, inOff, outs, odd, sums, pos, nValid, oc0, bias, act);
         else
-            FN(tile)(OCB, RW, 0, 0, POST, p, xin, koff, kk, wb, inOff, outs, sums, pos, nValid, oc0, bias, act);
+            FN(tile)(OCB, RW, 0, 0, POST, p, xin, koff, kk, wb, inOff, outs, odd, sums, pos, nValid, oc0, bias, act);
     }
 }
 
@@ -260,7 +265,7 @@ void FN(dw_body)(const int POST, const ck_conv_plan *p, const float *x, const fl
             for (int r = 0; r < RW; r++)
                 if (nValid[r] > 0)
                     FN(epilogue)(POST, acc[r], b, sum ? sum + (outPtr[r] - y) : 0, &act, ch, outPtr[r], nValid[r],
-                                 postPlane, POST ? FN(post_offset)(&act, outPtr[r] - yc, nValid[r]) : 0);
+                                 postPlane, POST ? FN(post_offset)(&act, outPtr[r] - yc, nValid[r]) : 0, 0);
         }
     }
 }
@@ -292,3 +297,4 @@ static void FN(dw_run)(const ck_conv_plan *p, const float *x, const float *w, co
 #undef VNEG_SELECT
 #undef VDEINTERLEAVE
 #undef VLOADUP2
+#undef VSTORESPLIT

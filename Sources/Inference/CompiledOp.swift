@@ -14,6 +14,8 @@ struct CompiledOp {
     /// Output values known at compile time without running (integer shape chains).
     var constOutputs: [Const]? = nil
     var kernel: Kernel
+    /// A direct conv's offer to read or write padded layouts (see PaddedLayoutPlan).
+    var layoutHooks: ConvLayoutHooks? = nil
 }
 
 /// Everything an op compiler sees: the node, its input shapes and any constant input values.

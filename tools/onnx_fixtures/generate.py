@@ -216,6 +216,68 @@ def _(r):
         {"X": f32(r, 1, 3, 11, 35), "S": f32(r, 1, 6, 6, 18)}
 
 
+# ------------------------------------------- conv -> padded conv chains (PaddedLayoutPlan)
+def conv_relu(name_in, name_out, w, b, **attrs):
+    return [helper.make_node("Conv", [name_in, w, b], [name_out + "_c"], **attrs),
+            helper.make_node("Relu", [name_out + "_c"], [name_out])]
+
+
+@case("padded_chain_s1_s2")
+def _(r):
+    # 3x3 s1 -> 3x3 s2 -> 3x3 s1 -> 5x5 s2 pad 2 (even left pad: other phase parity): each conv
+    # writes the next one's padded input; 13 and 10 channels, rows of 37, 19 and 10
+    nodes = conv_relu("X", "a", "W1", "B1", pads=[1, 1, 1, 1]) + \
+        conv_relu("a", "b", "W2", "B2", pads=[1, 1, 1, 1], strides=[2, 2]) + \
+        conv_relu("b", "c", "W3", "B3", pads=[1, 1, 1, 1]) + \
+        [helper.make_node("Conv", ["c", "W4", "B4"], ["Y"], pads=[2, 2, 2, 2], strides=[2, 2])]
+    inits = [("W1", f32(r, 13, 3, 3, 3, scale=0.4)), ("B1", f32(r, 13, scale=0.1)),
+             ("W2", f32(r, 10, 13, 3, 3, scale=0.2)), ("B2", f32(r, 10, scale=0.1)),
+             ("W3", f32(r, 7, 10, 3, 3, scale=0.2)), ("B3", f32(r, 7, scale=0.1)),
+             ("W4", f32(r, 5, 7, 5, 5, scale=0.1)), ("B4", f32(r, 5, scale=0.1))]
+    return model(nodes, [("X", [1, 3, 19, 37])], ["Y"], inits), {"X": f32(r, 1, 3, 19, 37)}
+
+
+@case("padded_fallbacks")
+def _(r):
+    # a: read by a padded 3x3 conv and by an Add -> stays plain; b: read by two padded 3x3 convs
+    # with the same layout -> padded; c: read by a 3x3 conv and a 1x1 conv -> plain; d: a graph
+    # output that a 3x3 conv also reads -> plain
+    nodes = conv_relu("X", "a", "W1", "B1", pads=[1, 1, 1, 1]) + \
+        conv_relu("a", "b", "W2", "B2", pads=[1, 1, 1, 1]) + \
+        [helper.make_node("Add", ["a", "X2"], ["e"])] + \
+        conv_relu("b", "c", "W3", "B3", pads=[1, 1, 1, 1], strides=[2, 2]) + \
+        conv_relu("b", "c2", "W3b", "B3", pads=[1, 1, 1, 1], strides=[2, 2]) + \
+        [helper.make_node("Add", ["c", "c2"], ["cc"])] + \
+        conv_relu("c", "d", "W4", "B4", pads=[1, 1, 1, 1]) + \
+        [helper.make_node("Conv", ["c", "W5", "B5"], ["f"])] + \
+        [helper.make_node("Conv", ["d", "W6", "B6"], ["Y"], pads=[1, 1, 1, 1])]
+    inits = [("W1", f32(r, 6, 3, 3, 3, scale=0.4)), ("B1", f32(r, 6, scale=0.1)),
+             ("W2", f32(r, 9, 6, 3, 3, scale=0.3)), ("B2", f32(r, 9, scale=0.1)),
+             ("W3", f32(r, 5, 9, 3, 3, scale=0.2)), ("W3b", f32(r, 5, 9, 3, 3, scale=0.2)),
+             ("B3", f32(r, 5, scale=0.1)),
+             ("W4", f32(r, 4, 5, 3, 3, scale=0.3)), ("B4", f32(r, 4, scale=0.1)),
+             ("W5", f32(r, 3, 5, 1, 1, scale=0.3)), ("B5", f32(r, 3, scale=0.1)),
+             ("W6", f32(r, 2, 4, 3, 3, scale=0.3)), ("B6", f32(r, 2, scale=0.1))]
+    return model(nodes, [("X", [1, 3, 12, 21]), ("X2", [1, 6, 12, 21])], ["Y", "e", "cc", "f", "d"], inits), \
+        {"X": f32(r, 1, 3, 12, 21), "X2": f32(r, 1, 6, 12, 21)}
+
+
+@case("padded_fpn_merge")
+def _(r):
+    # a feature pyramid's merge (1x1 lateral conv + Relu + Add of an upsampled map, folded into
+    # the conv) writing the padded input of the 3x3 conv after it, rows of 34
+    nodes = conv_relu("X", "l", "W1", "B1") + \
+        [helper.make_node("Resize", ["S", "", "scales"], ["u"], mode="nearest",
+                          coordinate_transformation_mode="asymmetric", nearest_mode="floor"),
+         helper.make_node("Add", ["l", "u"], ["m"])] + \
+        conv_relu("m", "Y", "W2", "B2", pads=[1, 1, 1, 1])
+    inits = [("W1", f32(r, 11, 6, 1, 1, scale=0.4)), ("B1", f32(r, 11, scale=0.1)),
+             ("W2", f32(r, 8, 11, 3, 3, scale=0.2)), ("B2", f32(r, 8, scale=0.1)),
+             ("scales", np.array([1, 1, 2, 2], np.float32))]
+    return model(nodes, [("X", [1, 6, 10, 34]), ("S", [1, 11, 5, 17])], ["Y"], inits), \
+        {"X": f32(r, 1, 6, 10, 34), "S": f32(r, 1, 11, 5, 17)}
+
+
 for act, attrs, extra in [("LeakyRelu", {"alpha": 0.1}, []), ("Sigmoid", {}, []), ("HardSwish", {}, []),
                           ("Clip", {}, ["lo", "hi"]), ("Tanh", {}, []), ("HardSigmoid", {"alpha": 0.3, "beta": 0.4}, [])]:
     def _mk(act=act, attrs=attrs, extra=extra):

@@ -52,12 +52,31 @@ typedef struct {
     int slotsPerRow, tiles, ocBlocks;
     int bandTiles;            // in: tiles per band (0: all); out: clamped to [1, tiles]
     int pointwise;            // in: 1 allows it; out: 1 when x is read as it lies (1x1, stride 1, no pads)
+    // Output layout (0: plain y[m][oh][ow], filled in by ck_conv_plan_finish). A conv whose
+    // output only padded direct convs read writes it straight into their padded input layout
+    // (ck_conv_write_padded): pixel (oy, ox) of output channel o lies at
+    //   y + o * yPlane + (oy + yTop) * yRow + (q % yPhases) * yPhaseW + q / yPhases,  q = ox + yLeft
+    long yPlane, yRow, yPhaseW;
+    int yTop, yLeft, yPhases;
 } ck_conv_plan;
 
 /// Fills in the derived fields (hp, wph, planeStride, slots, tiles, ocBlocks, pointwise).
 /// A pointwise plan is then usually re-finished with h = oh = 1, w = ow = the plane size
 /// (one long row), which the caller does.
 void ck_conv_plan_finish(ck_conv_plan *p);
+/// Points the output layout of `producer` at the padded input layout of `consumer` (its xp,
+/// as ck_conv_pad writes it; channel planes planeStride apart, column phases split): the
+/// producer's epilogue then stores what the padding copy would have written, and the border
+/// stays as it is (the caller keeps it zero). Returns 0 (and changes nothing) unless the
+/// producer's output [m][oh][ow] is the consumer's input [c][h][w], the consumer pads
+/// (not pointwise), its column stride is 1 or 2, every input pixel has its place in the padded
+/// planes, and the producer is not a one-long-row pointwise plan.
+int ck_conv_write_padded(ck_conv_plan *producer, const ck_conv_plan *consumer);
+/// Zeroes, for channels [c0, c1) of xp, every padded position that
+/// is no input pixel (what ck_conv_pad writes as zeros): a producer writing the interior
+/// straight into xp (ck_conv_write_padded) clears the rest first, so the tensor can share
+/// memory with others like any value.
+void ck_conv_clear_border(const ck_conv_plan *p, float *xp, int c0, int c1);
 /// Floats of packed weights for a plan.
 long ck_conv_packed_count(const ck_conv_plan *p);
 /// w[m][c][kh][kw] -> packed layout (zero rows for the output channels past m).
@@ -76,7 +95,7 @@ void ck_conv_run(const ck_conv_plan *p, const float *xin, const float *packed, c
 /// Depthwise convolution (one input and one output channel per group).
 ///   x[c][h][w], w[c][kh][kw], bias[c] or NULL, sum[c][oh][ow] or NULL, y[c][oh][ow];
 ///   y = act(conv(x) + bias + sum) for channels [c0, c1).
-/// `scratch` holds one padded plane (ck_dw_scratch floats). Uses plan fields c, h, w, oh, ow,
+/// `scratch` holds one padded plane (ck_dw_scratch floats, a multiple of 16). Uses plan fields c, h, w, oh, ow,
 /// kh..padLeft and isa (m == c, ocb and rw ignored).
 long ck_dw_scratch(const ck_conv_plan *p);
 void ck_dw_run(const ck_conv_plan *p, const float *x, const float *w, const float *bias, const float *sum,

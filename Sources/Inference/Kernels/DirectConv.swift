@@ -38,17 +38,53 @@ enum DirectConv {
         let packed: FloatStore
         let packedPerGroup: Int
         let act: FusedActivation
+        /// The input arrives already in `paddedInput` (its producer wrote it there): no copy.
+        let inputPadded: Bool
+        /// The padded input layout of the conv(s) reading the output, which this conv writes
+        /// (nil: plain NCHW).
+        let outputLayout: PaddedLayout?
         /// Scratch floats: one padded copy of a group's input (none for pointwise).
-        var scratch: Int { cp.pointwise != 0 ? 0 : g.cg * cp.planeStride }
+        var scratch: Int { cp.pointwise != 0 || inputPadded ? 0 : g.cg * cp.planeStride }
 
-        init(g: ConvGeometry, cp: ck_conv_plan, packed: FloatStore, packedPerGroup: Int, act: FusedActivation) {
+        init(g: ConvGeometry, cp: ck_conv_plan, packed: FloatStore, packedPerGroup: Int, act: FusedActivation,
+             inputPadded: Bool = false, outputLayout: PaddedLayout? = nil) {
             self.g = g; self.cp = cp; self.packed = packed; self.packedPerGroup = packedPerGroup; self.act = act
+            self.inputPadded = inputPadded; self.outputLayout = outputLayout
+        }
+
+        /// The padded layout this conv copies its input into, when a producer could write it
+        /// there instead (one image, one group, a padded plan), else nil.
+        var paddedInput: PaddedLayout? {
+            guard g.n == 1, g.group == 1, cp.pointwise == 0 else { return nil }
+            return PaddedLayout(cp)
+        }
+
+        /// The same conv reading its input already padded (`inputPadded`) and writing its output
+        /// into `output` (nil: plain NCHW); nil when it cannot write there (see
+        /// ck_conv_write_padded; a Sigmoid/Tanh applied after the C epilogue needs plain planes).
+        func variant(inputPadded: Bool, output: PaddedLayout?) -> Plan? {
+            if inputPadded && paddedInput == nil { return nil }
+            var c = cp
+            if let output {
+                guard g.n == 1, g.group == 1, act.rest == .none else { return nil }
+                if c.pointwise != 0 {
+                    // output rows must stay rows: no one-long-row plan
+                    c = DirectConv.cPlan(g, isa: cp.isa, ocb: Int(cp.ocb), rw: Int(cp.rw), channels: g.cg,
+                                         outChannels: g.mg, longRow: false)
+                }
+                var q = output.consumerPlan
+                guard ck_conv_write_padded(&c, &q) != 0 else { return nil }
+            }
+            return Plan(g: g, cp: c, packed: packed, packedPerGroup: packedPerGroup, act: act, inputPadded: inputPadded,
+                        outputLayout: output)
         }
     }
 
     /// The C plan of one group of `g` with an ocb x rw register block.
+    /// `longRow`: a pointwise plan runs over each plane as one long row (its output is then
+    /// plain NCHW only).
     static func cPlan(_ g: ConvGeometry, isa: Int32, ocb: Int, rw: Int, channels c: Int, outChannels m: Int,
-                      allowPointwise: Bool = true) -> ck_conv_plan {
+                      allowPointwise: Bool = true, longRow: Bool = true) -> ck_conv_plan {
         var p = ck_conv_plan()
         p.c = Int32(c); p.h = Int32(g.h); p.w = Int32(g.w)
         p.m = Int32(m); p.oh = Int32(g.oh); p.ow = Int32(g.ow)
@@ -58,9 +94,10 @@ enum DirectConv {
         p.isa = isa; p.ocb = Int32(ocb); p.rw = Int32(rw)
         p.pointwise = allowPointwise ? 1 : 0
         ck_conv_plan_finish(&p)
-        if p.pointwise != 0 {
+        if p.pointwise != 0 && longRow {
             // a pointwise plane is one long row: vectors run across row ends
             p.h = 1; p.w = Int32(g.inPlane); p.oh = 1; p.ow = Int32(g.outPlane)
+            p.yRow = 0; p.yPlane = 0
             ck_conv_plan_finish(&p)
         }
         // bands of tiles whose input share is about 256 KiB (half of L2 on the Zen 3 machines):
@@ -147,12 +184,20 @@ enum DirectConv {
                 let pg = post.map { $0 + (b * g.m + grp * g.mg) * (g.outPlane / (postUp * postUp)) }
                 let act = p.act.c(channelOffset: grp * g.mg, post: p.act.rest == .none ? pg : nil, postUp: postUp, postW: g.ow)
                 var xin = UnsafePointer(xg)
-                if cp.pointwise == 0 {
+                if cp.pointwise == 0 && !p.inputPadded {
                     Parallel.chunks(Int(cp.hp), threads: threads, minChunk: padRows) { lo, hi in
                         var cpl = cp   // each worker passes its own copy's address
                         ck_conv_pad_rows(&cpl, xg, scratch, 0, Int32(g.cg), Int32(lo), Int32(hi))
                     }
                     xin = UnsafePointer(scratch)
+                }
+                if let layout = p.outputLayout {
+                    // the border of the padded output (the interior comes from the kernel)
+                    let q = layout.consumerPlan
+                    Parallel.chunks(g.mg, threads: threads, minChunk: max(1, g.mg / 2)) { lo, hi in
+                        var ql = q
+                        ck_conv_clear_border(&ql, yg, Int32(lo), Int32(hi))
+                    }
                 }
                 Parallel.chunks(units, threads: threads, minChunk: minUnits) { lo, hi in
                     var cpl = cp

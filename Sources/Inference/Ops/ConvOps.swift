@@ -141,10 +141,17 @@ func compileConv(_ ctx: OpContext, algorithm: ConvAlgorithm = .auto) throws -> C
     }
     if !g.isDepthwise || g.cg != 1, algorithm == .auto, DirectConv.enabled, let wc = ctx.optionalConst(1),
        DirectConv.suits(g, threads: threads), let dp = DirectConv.plan(g, weights: wc.floats, act: act) {
-        return CompiledOp(outShapes: [outShape], scratchCount: dp.scratch, flops: g.flops) { ins, outs, scratch in
-            DirectConv.conv(dp, ins[0], hasBias ? ins[2] : nil, sum: hasSum ? ins[3] : nil,
-                            post: hasPost ? ins[4] : nil, postUp: postUp, outs[0], scratch: scratch, threads: threads)
+        func kernel(_ dp: DirectConv.Plan) -> Kernel {
+            { ins, outs, scratch in
+                DirectConv.conv(dp, ins[0], hasBias ? ins[2] : nil, sum: hasSum ? ins[3] : nil,
+                                post: hasPost ? ins[4] : nil, postUp: postUp, outs[0], scratch: scratch, threads: threads)
+            }
         }
+        var op = CompiledOp(outShapes: [outShape], scratchCount: dp.scratch, flops: g.flops, kernel: kernel(dp))
+        op.layoutHooks = ConvLayoutHooks(paddedInput: dp.paddedInput) { inputPadded, output in
+            dp.variant(inputPadded: inputPadded, output: output).map { kernel($0) }
+        }
+        return op
     }
     if !(g.isDepthwise && g.cg == 1), algorithm == .auto, Winograd.enabled, let wc = ctx.optionalConst(1),
        let wino = Winograd.plan(g, threads: threads) {
