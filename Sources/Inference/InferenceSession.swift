@@ -385,11 +385,15 @@ public final class InferenceSession: @unchecked Sendable {
         if u.isOutput { steps[u.step].outs[u.operand] = p } else { steps[u.step].ins[u.operand] = UnsafePointer(p) }
     }
 
+    /// OpenBLAS runs single-threaded: the engine splits GEMMs itself into problem-defined chunks,
+    /// so 1 and 2 threads give bit-identical results (OpenBLAS's own threading partitions by
+    /// thread count). Set once per process, on the first run: OpenBLAS 0.3.21 re-creates its
+    /// thread pool in every call (which then spins ~0.1 s), so a program can stop the pool once
+    /// and for all; a program that changes the count itself must set it back to 1.
+    private static let blasSingleThreaded: Void = openblas_set_num_threads(1)
+
     private func execute() {
-        // OpenBLAS runs single-threaded: the engine splits GEMMs itself into problem-defined
-        // chunks, so 1 and 2 threads give bit-identical results (OpenBLAS's own threading
-        // partitions by thread count). The setting is process-wide; every session sets 1.
-        openblas_set_num_threads(1)
+        InferenceSession.blasSingleThreaded
         // Denormals flushed to zero while the model runs: they cost 10-60x in every kernel;
         // their values (< 1.2e-38) are far below the parity tolerance.
         let fp = drivepipe_fp_flush_denormals_begin()
