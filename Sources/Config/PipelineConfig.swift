@@ -91,7 +91,8 @@ public struct PipelineConfig: Sendable, Equatable {
         public var heads = 1
         /// Kernel scheduling of the stage threads: `batch` (a woken stage does not preempt the
         /// running one: fewer thread switches, for replays), `normal` (a woken stage runs at once:
-        /// live streams), or `auto`: batch for an unpaced replay, normal when pacing or following.
+        /// live streams), or `auto`: batch for an unpaced replay with `blas` 1, normal when pacing,
+        /// following or with BLAS threads (the engine's pool wakes parked workers for each layer).
         public enum Scheduling: String, Sendable, Equatable, CaseIterable { case auto, normal, batch }
         public var scheduling: Scheduling = .auto
     }

@@ -47,6 +47,17 @@ public enum DaemonError: Error, CustomStringConvertible {
 }
 
 public enum Daemon {
+    /// The stage threads' scheduling for `threads.scheduling`. `auto`: batch for an unpaced replay
+    /// whose inference runs single-threaded; normal for live runs (a woken stage should run at once)
+    /// and with BLAS threads (the engine's pool parks idle workers and wakes them for every layer).
+    static func stageScheduling(_ threads: PipelineConfig.Threads, live: Bool) -> ThreadScheduling {
+        switch threads.scheduling {
+        case .batch: return .batch
+        case .normal: return .normal
+        case .auto: return !live && threads.blas == 1 ? .batch : .normal
+        }
+    }
+
     /// Run the daemon to completion. Throws only before the pipeline starts (bad config/source).
     public static func run(_ options: RunOptions, logger: Logger = Logger(label: "drivepipe")) throws(DaemonError) -> Int32 {
         let root = PackageRoot.find()
@@ -77,11 +88,7 @@ public enum Daemon {
         logger.info("replaying \(sourcePath) with \(pipelinePath)")
 
         let builder = PipelineBuilder(clock: clock)
-        switch config.threads.scheduling {
-        case .batch: builder.scheduling = .batch
-        case .normal: builder.scheduling = .normal
-        case .auto: builder.scheduling = pace == nil && !options.follow ? .batch : .normal   // replay : live
-        }
+        builder.scheduling = stageScheduling(config.threads, live: pace != nil || options.follow)
         logger.info("stage threads: \(builder.scheduling.rawValue) scheduling")
         let result = ResultBox()
         // A reader that closed stdout gives EPIPE (not a SIGPIPE death): stop the source then.

@@ -90,3 +90,20 @@ let plannerModes: Set<String> = ["cruise", "follow", "brake", "stop", "degraded"
         #expect(try defaultConfig().input.sizeFromModel)
     }
 }
+
+@Suite struct StageSchedulingTests {
+    /// `threads.scheduling: auto` is batch only for an unpaced replay with single-threaded BLAS.
+    @Test func autoIsBatchOnlyForAnUnpacedSingleBLASReplay() {
+        var t = PipelineConfig().threads
+        #expect(t.scheduling == .auto)
+        #expect(Daemon.stageScheduling(t, live: false) == .batch)
+        #expect(Daemon.stageScheduling(t, live: true) == .normal)
+        t.blas = 2
+        #expect(Daemon.stageScheduling(t, live: false) == .normal)
+        t.scheduling = .batch
+        #expect(Daemon.stageScheduling(t, live: true) == .batch)
+        t.scheduling = .normal
+        t.blas = 1
+        #expect(Daemon.stageScheduling(t, live: false) == .normal)
+    }
+}
