@@ -51,7 +51,7 @@ let package = Package(
         // the assembled daemon: stages wired into a pipeline, NDJSON sink
         .target(name: "DrivePipe", dependencies: [
             "Messages", "ImageIO", "Inference", "Config", "Pipeline", "Sources", "Perception",
-            "Geometry", "Tracking", "Planning",
+            "Geometry", "Tracking", "Planning", "CBLAS",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "drivepipe", dependencies: [

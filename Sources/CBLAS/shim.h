@@ -2,6 +2,9 @@
 #include <cblas.h>
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
+// Stops OpenBLAS's worker threads (pthread build; exported by OpenBLAS for fork safety). A later
+// openblas_set_num_threads or threaded call starts them again.
+int blas_thread_shutdown_(void);
 
 // Denormal control for the inference engine: flush-to-zero + denormals-are-zero while a
 // model runs (denormal operands slow SSE/AVX arithmetic, OpenBLAS included, by 10-60x;

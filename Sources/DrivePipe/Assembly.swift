@@ -108,7 +108,13 @@ public enum Assembly {
             PreprocessStage(config: cfg, keepImage: keepImage).callAsFunction
         }
         let features = b.map("backbone", inputs, edge: edge("backbone"), workers: backbones.count,
-                             budgetMs: budget("backbone")) { backbones.removeLast().callAsFunction }
+                             budgetMs: budget("backbone")) {
+            let stage = backbones.removeLast()
+            return { input, info in
+                defer { IdleBLASPool.stopAfterFirstRun() }
+                return try stage(input, info)
+            }
+        }
         let boxes = b.map("detection", features, edge: edge("detection"), workers: detections.count,
                           budgetMs: budget("detection")) { detections.removeLast().callAsFunction }
         let masks = b.map("segmentation", features, edge: edge("segmentation"), workers: segmentations.count,

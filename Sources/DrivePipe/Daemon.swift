@@ -60,6 +60,7 @@ public enum Daemon {
 
     /// Run the daemon to completion. Throws only before the pipeline starts (bad config/source).
     public static func run(_ options: RunOptions, logger: Logger = Logger(label: "drivepipe")) throws(DaemonError) -> Int32 {
+        IdleBLASPool.stop()
         let root = PackageRoot.find()
         let pipelinePath: String
         if let p = options.pipeline { pipelinePath = p } else {
