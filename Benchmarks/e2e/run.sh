@@ -45,16 +45,17 @@ print(time.perf_counter()-t)'
 }
 host_check
 
-# onnxruntime's model-only time (median ms) on the variant's cores. On 2 cores it runs with 2 and with
-# 1 intra-op threads and the faster counts: on a busy host 2 spinning threads can be slower than 1, and
-# the peer should be onnxruntime at its best, not at its worst.
+# onnxruntime's model-only time on the variant's cores, "MEDIAN MEAN" ms over as many runs as the
+# pipeline has frames. On 2 cores it runs with 2 and with 1 intra-op threads and keeps the faster of
+# each: on a busy host 2 spinning threads can be slower than 1, and the peer should be onnxruntime at
+# its best, not at its worst.
 ort_ms() {
   local a b
-  a=$(taskset -c "$cpus" python3 Benchmarks/e2e/ort_model.py "$model" "$cores" 60)
+  a=$(taskset -c "$cpus" python3 Benchmarks/e2e/ort_model.py "$model" "$cores" "$frames")
   if [ "$cores" = 1 ]; then echo "$a"; return; fi
-  b=$(taskset -c "$cpus" python3 Benchmarks/e2e/ort_model.py "$model" 1 60)
-  echo "  onnxruntime on $cores cores: $cores threads $a ms, 1 thread $b ms" >&2
-  python3 -c "print(min($a, $b))"
+  b=$(taskset -c "$cpus" python3 Benchmarks/e2e/ort_model.py "$model" 1 "$frames")
+  echo "  onnxruntime on $cores cores (median, mean ms): $cores threads $a, 1 thread $b" >&2
+  python3 -c "a, b = '$a'.split(), '$b'.split(); print(min(float(a[0]), float(b[0])), min(float(a[1]), float(b[1])))"
 }
 
 # Variants "cores:blas threads:workers per model stage": 2 cores either as 2 BLAS threads in one

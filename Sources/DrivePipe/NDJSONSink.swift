@@ -3,7 +3,8 @@
 //   {"type":"error","frame":N,"source":"<file>","t_ns":T,"stage":"<stage>","error":"<message>"}
 //   {"type":"drop","frame":N,"source":"<file>","t_ns":T,"edge":"<a->b>","reason":"<policy>"}
 // Key order is fixed and floats use a fixed format, so replays are byte-identical. Timing fields
-// (`latency_ms`, from source acceptance to the sink) are opt-in because they differ run to run.
+// (`latency_ms`, from source acceptance to the sink; `emitted_ms`, when the sink wrote the line, from
+// the sink's creation) are opt-in because they differ run to run.
 import Foundation
 import Logging
 import Messages
@@ -33,6 +34,7 @@ public final class NDJSONSink<Decision: DecisionRecord>: PipelineSink {
     private let timing: Bool
     private let decimals: Int
     private let clock: any PipelineClock
+    private let createdAtNs: UInt64
     private let logger: Logger
     private var lastIndex = -1
     private let onFinish: @Sendable (SinkTally, String?) -> Void
@@ -41,6 +43,7 @@ public final class NDJSONSink<Decision: DecisionRecord>: PipelineSink {
     public init(writer: OutputWriter, timing: Bool = false, decimals: Int = 6, clock: any PipelineClock = SystemClock(),
                 logger: Logger = Logger(label: "drivepipe.sink"), onFinish: @escaping @Sendable (SinkTally, String?) -> Void = { _, _ in }) {
         self.writer = writer; self.timing = timing; self.decimals = decimals; self.clock = clock
+        self.createdAtNs = clock.nowNs()
         self.logger = logger; self.onFinish = onFinish
     }
 
@@ -73,7 +76,9 @@ public final class NDJSONSink<Decision: DecisionRecord>: PipelineSink {
             tally.drops += 1
         }
         if timing {
-            line.add("latency_ms", Double(clock.nowNs() &- envelope.acceptedAtNs) / 1e6)
+            let now = clock.nowNs()
+            line.add("latency_ms", Double(now &- envelope.acceptedAtNs) / 1e6)
+            line.add("emitted_ms", Double(now &- createdAtNs) / 1e6)
         }
         writer.write(line.line())
     }

@@ -66,4 +66,24 @@ import Testing
         """)
         #expect(sink.tally == { var t = SinkTally(); t.decisions = 1; t.errors = 1; t.drops = 1; return t }())
     }
+
+    @Test func timingAddsLatencyAndEmissionTime() throws {
+        // --timing: latency_ms = sink time - acceptance, emitted_ms = sink time - the sink's creation.
+        let dir = Scratch()
+        let path = dir.path + "/out.ndjson"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        #expect(fd >= 0)
+        let clock = ManualClock(startNs: 5_000_000)
+        let sink = NDJSONSink<PlannedFrame>(writer: OutputWriter(fd: fd), timing: true, decimals: 3, clock: clock)
+        clock.advance(byNs: 2_000_000)
+        let info = FrameInfo(index: 0, source: "0.jpg", captureTimeNs: 0)
+        sink.consume(Envelope(info: info, acceptedAtNs: 6_000_000, payload: .failed(StageFailure(stage: "decode", message: "x"))))
+        sink.finish()
+        close(fd)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text == """
+        {"type":"error","frame":0,"source":"0.jpg","t_ns":0,"stage":"decode","error":"x","latency_ms":1.000,"emitted_ms":2.000}
+
+        """)
+    }
 }
