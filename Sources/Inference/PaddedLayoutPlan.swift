@@ -2,7 +2,8 @@
 // padding copies its input into a zero-bordered, column-phase-split scratch before it runs
 // (DirectConv); when that input is made by another direct conv and read by nothing else, the
 // producer's epilogue can store each pixel straight where the copy would have put it, and the
-// copy goes (the student: 8 of its 3x3 convs, 0.03-0.2 ms each at 1 thread).
+// copy goes (the student, with the 4096-pixel limit below: the stem into the 16->24 stride-2 conv
+// and the two 72x128 feature-pyramid merges into their 3x3 convs).
 // Decided once at load time, like MemoryPlan: a value gets the padded layout when
 //   - a direct conv (one image, one group, no Sigmoid/Tanh after its C epilogue) makes it,
 //   - it is not a graph output (callers get plain NCHW, also through run(reading:writing:)),
