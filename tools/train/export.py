@@ -71,7 +71,7 @@ def main():
     ap.add_argument("--raw", action="store_true", help="use raw instead of EMA weights")
     a = ap.parse_args()
     c = torch.load(a.ckpt, weights_only=False)
-    model = Student(det_stride=c.get("args", {}).get("det_stride", 8))
+    model = Student(det_stride=c.get("args", {}).get("det_stride", 8), det4_blocks=c.get("args", {}).get("det4_blocks", 0))
     model.load_state_dict(c["model"] if a.raw else c["ema"])
     model.eval()
     w, h = c.get("input", (512, 288))

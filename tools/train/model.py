@@ -25,8 +25,21 @@ def cbr(cin, cout, k=3, s=1):
     return nn.Sequential(nn.Conv2d(cin, cout, k, s, k // 2, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
 
+class ResBlock(nn.Module):
+    """ReLU(x + BN(conv3x3(ReLU(BN(conv3x3(x)))))): the last BN's weight starts at 0, so a new block is the identity
+    on x >= 0 (a ReLU output) and a warm-started network keeps its function at step 0."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.body = nn.Sequential(cbr(c, c), nn.Conv2d(c, c, 3, 1, 1, bias=False), nn.BatchNorm2d(c))
+        nn.init.zeros_(self.body[2].weight)
+
+    def forward(self, x):
+        return F.relu(x + self.body(x))
+
+
 class Student(nn.Module):
-    def __init__(self, c=(16, 24, 48, 96, 128), neck=48, seg=24, det_stride=STRIDE, det4=32):
+    def __init__(self, c=(16, 24, 48, 96, 128), neck=48, seg=24, det_stride=STRIDE, det4=32, det4_blocks=0):
         super().__init__()
         assert det_stride in (4, 8)
         self.det_stride = det_stride
@@ -48,6 +61,8 @@ class Student(nn.Module):
             self.det_red = cbr(neck, det4, 1)
             self.det_lat4 = cbr(c2, det4, 1)
             self.det4 = cbr(det4, det4)
+            # v7: residual blocks at stride 4 (0 up to v6): more context and capacity where far cars are placed
+            self.det4_res = nn.Sequential(*[ResBlock(det4) for _ in range(det4_blocks)])
             hc = det4
         self.hm = nn.Conv2d(hc, NUM_CLASSES, 1)
         self.wh = nn.Conv2d(hc, 2, 1)
@@ -72,6 +87,7 @@ class Student(nn.Module):
         d = self.det(p8)
         if self.det_stride == 4:
             d = self.det4(self.det_lat4(f4) + F.interpolate(self.det_red(d), scale_factor=2.0, mode="nearest"))
+            d = self.det4_res(d)
         hm = torch.sigmoid(self.hm(d))
         wh = self.wh(d)
         off = self.off(d)
@@ -104,6 +120,7 @@ def count_macs(model, h=288, w=512):
 if __name__ == "__main__":
     m = Student()
     m8 = Student(det_stride=8)
+    print(f"one stride-4 residual block: MACs {count_macs(Student(det4_blocks=1))/1e6:.1f} M")
     print(f"det stride 8: MACs {count_macs(m8)/1e6:.1f} M at 512x288, {count_macs(m8, 224, 384)/1e6:.1f} M at 384x224")
     macs = count_macs(m)
     print(f"params {sum(p.numel() for p in m.parameters())/1e6:.3f} M, MACs {macs/1e6:.1f} M, FLOPs {2*macs/1e9:.3f} G")

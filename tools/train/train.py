@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from common import RUNS
 from data import SEG_IGNORE, augment, load_chunks, make_targets, soft_targets
 from model import STRIDE, Student
+from onnx_init import freeze_bn, load_onnx_weights
 
 SEG_WEIGHTS = torch.tensor([1.0, 1.0, 4.0])  # lane lines are ~2% of pixels
 
@@ -83,6 +84,9 @@ def main():
     ap.add_argument("--pos-score", type=float, default=0.4,
                     help="teacher boxes scoring at least this are detection targets; weaker ones are ignored regions")
     ap.add_argument("--init", help="checkpoint to start from (tensors whose shapes match; EMA weights)")
+    ap.add_argument("--init-onnx", help="shipped student ONNX to start from (BN folded: use with --frozen-bn; onnx_init.py)")
+    ap.add_argument("--frozen-bn", action="store_true", help="BatchNorm layers in eval mode (fixed statistics)")
+    ap.add_argument("--det4-blocks", type=int, default=0, help="residual blocks at stride 4 in the detection head (v7)")
     ap.add_argument("--ema-decay", type=float, default=0.998)
     ap.add_argument("--snapshot-min", type=float, default=15, help="keep an EMA snapshot every N minutes")
     ap.add_argument("--soft-weight", type=float, default=0.0,
@@ -102,7 +106,7 @@ def main():
     budget_file = os.path.join(run, "budget_min")
     if not os.path.exists(budget_file):
         open(budget_file, "w").write(str(a.budget_min))
-    model = Student(det_stride=a.det_stride)
+    model = Student(det_stride=a.det_stride, det4_blocks=a.det4_blocks)
     ema = copy.deepcopy(model).eval()
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     state = {"elapsed": 0.0, "epoch": 0, "step": 0, "wall_start": time.time()}
@@ -118,6 +122,10 @@ def main():
         take = {k: v for k, v in src.items() if k in own and own[k].shape == v.shape}
         model.load_state_dict(take, strict=False); ema.load_state_dict(model.state_dict())
         print(f"initialised {len(take)}/{len(own)} tensors from {a.init}", file=sys.stderr)
+    elif a.init_onnx:
+        n = len(load_onnx_weights(model, a.init_onnx))
+        ema.load_state_dict(model.state_dict())
+        print(f"initialised {n} convs (BN folded) from {a.init_onnx}", file=sys.stderr)
 
     def save():
         torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "state": state,
@@ -140,9 +148,10 @@ def main():
         deadline = d.timestamp()
     t_step0, step0 = time.time(), state["step"]
     last_ck = last_snap = time.time()
-    frames = []
+    frames, softs = [], []
     while not done:
-        if len(frames) < 4 * a.batch:  # read once (re-read only while labelling is still starting up)
+        if len(frames) < 4 * a.batch or (a.soft_weight > 0 and any(s is None for s in softs)):
+            # read once; re-read at each epoch while labelling or soft_labels.py is still running
             frames, masks, boxes, softs = load_chunks(soft=True)
             if a.soft_weight > 0:
                 print(f"soft labels for {sum(s is not None for s in softs)}/{len(softs)} frames", file=sys.stderr, flush=True)
@@ -153,6 +162,8 @@ def main():
         perm = rng.permutation(n)
         print(f"epoch {state['epoch']}: {n} frames", file=sys.stderr, flush=True)
         model.train()
+        if a.frozen_bn:
+            freeze_bn(model)
         acc = []
         for k in range(0, n - a.batch + 1, a.batch):
             try:

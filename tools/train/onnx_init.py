@@ -1,0 +1,62 @@
+"""Warm start from a shipped student ONNX (the training checkpoints are not committed, the ONNX is).
+
+The export folds each BatchNorm into its conv (weight and bias), so the folded conv weight goes into the conv and
+the BatchNorm after it becomes a pure shift: weight 1, bias = the folded bias, running mean 0, running variance
+1 - eps (so that eval-mode BN is exactly x + bias). Train such a network with --frozen-bn (BN layers kept in eval
+mode: affine layers, no batch statistics), or batch statistics would replace the folded normalisation.
+Conv nodes are named by their module path (`/m/s8/s8.0/s8.0.0/Conv` -> module `s8.0.0`).
+Usage: load_onnx_weights(model, "fixtures/models/drivepipe-student.onnx") -> names of modules initialised."""
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+from onnx import numpy_helper
+
+
+def load_onnx_weights(model, path):
+    g = onnx.load(path).graph
+    init = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    mods = dict(model.named_modules())
+    done = []
+    for n in g.node:
+        if n.op_type != "Conv":
+            continue
+        name = n.name.split("/")[-2]  # '/m/s8/s8.0/s8.0.0/Conv' -> 's8.0.0'
+        conv = mods[name]
+        w, b = init[n.input[1]].copy(), init[n.input[2]].copy()
+        assert tuple(conv.weight.shape) == w.shape, (name, conv.weight.shape, w.shape)
+        with torch.no_grad():
+            conv.weight.copy_(torch.from_numpy(w))
+            if conv.bias is not None:
+                conv.bias.copy_(torch.from_numpy(b))
+            else:  # the folded BatchNorm is the next module of the same Sequential
+                parent, idx = name.rsplit(".", 1)
+                bn = mods[f"{parent}.{int(idx) + 1}"]
+                assert isinstance(bn, nn.BatchNorm2d), name
+                bn.weight.fill_(1.0); bn.bias.copy_(torch.from_numpy(b))
+                bn.running_mean.zero_(); bn.running_var.fill_(1.0 - bn.eps)
+        done.append(name)
+    return done
+
+
+def freeze_bn(model):
+    """BatchNorm layers in eval mode (running statistics fixed; weight and bias still trained)."""
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.eval()
+
+
+if __name__ == "__main__":  # check: the rebuilt network reproduces onnxruntime on a random input
+    import sys
+    import onnxruntime as ort
+    from model import Student
+    path = sys.argv[1] if len(sys.argv) > 1 else "../../fixtures/models/drivepipe-student.onnx"
+    m = Student()
+    print(f"{len(load_onnx_weights(m, path))} convs initialised")
+    m.eval()
+    x = np.random.default_rng(0).random((1, 3, 288, 512), dtype=np.float32)
+    with torch.no_grad():
+        ref = [t.numpy() for t in m(torch.from_numpy(x))]
+    got = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(
+        ["heatmap", "box_size", "box_offset", "seg_logits"], {"images": x})
+    print({k: float(np.abs(a - b).max()) for k, a, b in zip(["heatmap", "box_size", "box_offset", "seg_logits"], got, ref)})
