@@ -31,15 +31,15 @@ CK_INLINE void hpass(const uint8_t *s, const int32_t *xofs0, const int32_t *xofs
 
 
 #if defined(__x86_64__)
-/// Vector horizontal pass over columns [0, xv): LANES output pixels at a time, each tap's
+/// Vector horizontal pass over columns [x0, xv): LANES output pixels at a time, each tap's
 /// R, G, B (and one byte beyond) fetched as one 32-bit gather; (p, q) packed as 16-bit pairs
 /// and multiplied by the packed weights (a, b) with one pmaddwd: p * a + q * b exactly.
 #define HPASS_VEC(NAME, VI, LANES, LOAD, GATHER, SET1, AND, OR, SRLV, SLLI, MADD, STORE)            \
     static __attribute__((noinline)) void NAME(                                      \
         const uint8_t *s, const int32_t *xofs0, const int32_t *xofs1, const int32_t *xw0,        \
-        const int32_t *xw1, int dw, int c0, int c1, int c2, int32_t *h, int xv) {                \
+        const int32_t *xw1, int dw, int c0, int c1, int c2, int32_t *h, int x0, int xv) {        \
         const VI m = SET1(0xff), sh0 = SET1(8 * c0), sh1 = SET1(8 * c1), sh2 = SET1(8 * c2);     \
-        for (int x = 0; x < xv; x += LANES) {                                                    \
+        for (int x = x0; x < xv; x += LANES) {                                                   \
             const VI p = GATHER(LOAD(xofs0 + x), s), q = GATHER(LOAD(xofs1 + x), s);             \
             const VI w = OR(LOAD(xw0 + x), SLLI(LOAD(xw1 + x), 16));                             \
             STORE(h + x, MADD(OR(AND(SRLV(p, sh0), m), SLLI(AND(SRLV(q, sh0), m), 16)), w));     \
@@ -62,14 +62,54 @@ HPASS_VEC(hpass_vec_avx512, __m512i, 16, LOAD512, GATHER512, _mm512_set1_epi32, 
           _mm512_srlv_epi32, _mm512_slli_epi32, _mm512_madd_epi16, STORE512)
 #pragma clang attribute pop
 
-/// Vector x pass of the logits resize over columns [0, xv): LANES outputs at a time, both taps
+/// The AVX-512 horizontal pass without gathers where it can (AVX512-VBMI): when the 16 outputs
+/// x..x+15 read source bytes inside one 128-byte window starting at their first tap (a
+/// downscale of up to about 2.5x; 640 -> 512 spans 60 bytes), the window is loaded once as two
+/// vectors (masked to the row) and each channel's (p, 0, q, 0) byte pairs are picked out of it
+/// with one two-table byte permute (vpermi2b; the odd bytes zeroed by the mask), then the same
+/// pmaddwd as the gather path: identical sums. Returns the first column it did not do (the
+/// first chunk whose taps spread wider; the gathers do the rest). Zen's 16-lane gathers made
+/// this pass cost about as much as the rest of the preprocessing together.
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512vbmi,fma"), noinline)) static int hpass_vec_vbmi(
+    const uint8_t *s, long srcStride, const int32_t *xofs0, const int32_t *xofs1, const int32_t *xw0,
+    const int32_t *xw1, int dw, int c0, int c1, int c2, int32_t *h, int xv) {
+    const __m512i k0 = _mm512_set1_epi32(c0 | c0 << 16), k1 = _mm512_set1_epi32(c1 | c1 << 16),
+                  k2 = _mm512_set1_epi32(c2 | c2 << 16);
+    const __mmask64 even = 0x5555555555555555ULL;
+    for (int x = 0; x < xv; x += 16) {
+        const __m512i o0 = LOAD512(xofs0 + x), o1 = LOAD512(xofs1 + x);
+        const __m512i w = _mm512_or_si512(LOAD512(xw0 + x), _mm512_slli_epi32(LOAD512(xw1 + x), 16));
+        // taps are nondecreasing in x (bilinear), so the chunk's bytes lie in [b, top + 2]
+        const int b = xofs0[x] < xofs1[x] ? xofs0[x] : xofs1[x];
+        const int top = xofs0[x + 15] > xofs1[x + 15] ? xofs0[x + 15] : xofs1[x + 15];
+        if (top + 2 - b < 128) {
+            const long left = srcStride - b;  // >= 4 (vector columns)
+            const __mmask64 lo = left >= 64 ? ~0ULL : (1ULL << left) - 1;
+            const __mmask64 hi = left >= 128 ? ~0ULL : left <= 64 ? 0 : (1ULL << (left - 64)) - 1;
+            const __m512i win0 = _mm512_maskz_loadu_epi8(lo, s + b), win1 = _mm512_maskz_loadu_epi8(hi, s + b + 64);
+#define PICK(k) _mm512_maskz_permutex2var_epi8(even, win0, _mm512_add_epi32(pq, (k)), win1)
+            // per 32-bit lane: byte 0 = p - b, byte 2 = q - b (mod 2^32, so any offset size works)
+            const __m512i base = _mm512_set1_epi32((int32_t)((uint32_t)b + ((uint32_t)b << 16)));
+            const __m512i pq = _mm512_sub_epi32(_mm512_add_epi32(o0, _mm512_slli_epi32(o1, 16)), base);
+            STORE512(h + x, _mm512_madd_epi16(PICK(k0), w));
+            STORE512(h + dw + x, _mm512_madd_epi16(PICK(k1), w));
+            STORE512(h + 2 * dw + x, _mm512_madd_epi16(PICK(k2), w));
+#undef PICK
+        } else {
+            return x;
+        }
+    }
+    return xv;
+}
+
+/// Vector x pass of the logits resize over columns [x0, xv): LANES outputs at a time, both taps
 /// fetched with float gathers (indices are source columns, always inside the row); the same
 /// multiplies and add as the scalar loop, in the same order, so the values are identical.
 #define XPASS_VEC(NAME, VF, VI, LANES, LOADI, LOADF, GATHERF, SET1F, SUBF, MULF, ADDF, STOREF)                \
     static __attribute__((noinline)) void NAME(const float *s, const int32_t *xi0, const int32_t *xi1,      \
-                                               const float *xw, float *d, int xv) {                         \
+                                               const float *xw, float *d, int x0, int xv) {                 \
         const VF one = SET1F(1.0f);                                                                          \
-        for (int x = 0; x < xv; x += LANES) {                                                                \
+        for (int x = x0; x < xv; x += LANES) {                                                               \
             const VF q = LOADF(xw + x);                                                                      \
             const VF t0 = MULF(GATHERF(LOADI(xi0 + x), s), SUBF(one, q));                                    \
             const VF t1 = MULF(GATHERF(LOADI(xi1 + x), s), q);                                               \
@@ -81,6 +121,32 @@ HPASS_VEC(hpass_vec_avx512, __m512i, 16, LOAD512, GATHER512, _mm512_set1_epi32, 
 XPASS_VEC(xpass_vec_avx2, __m256, __m256i, 8, LOAD256, _mm256_loadu_ps, GATHERF256, _mm256_set1_ps, _mm256_sub_ps,
           _mm256_mul_ps, _mm256_add_ps, _mm256_storeu_ps)
 #pragma clang attribute pop
+/// The AVX-512 x pass without gathers where it can: when the 16 outputs x..x+15 read source
+/// columns inside one 16-float window starting at their first tap (an upscale, or a downscale
+/// under about 1.07x), the window is loaded once (masked to the row) and both taps are picked
+/// out of it with vpermps; the same multiplies and add, so the values are identical. Returns
+/// the first column it did not do (the gathers do the rest).
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma"), noinline)) static int xpass_vec_perm(
+    const float *s, int w, const int32_t *xi0, const int32_t *xi1, const float *xw, float *d, int xv) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (int x = 0; x < xv; x += 16) {
+        // taps are nondecreasing in x, so the chunk's columns lie in [b, top]
+        const int b = xi0[x] < xi1[x] ? xi0[x] : xi1[x];
+        const int top = xi0[x + 15] > xi1[x + 15] ? xi0[x + 15] : xi1[x + 15];
+        if (top - b >= 16) return x;
+        const int left = w - b;
+        const __mmask16 inRow = left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
+        const __m512 win = _mm512_maskz_loadu_ps(inRow, s + b);
+        const __m512i base = _mm512_set1_epi32(b);
+        const __m512 q = _mm512_loadu_ps(xw + x);
+        const __m512 p0 = _mm512_permutexvar_ps(_mm512_sub_epi32(_mm512_loadu_si512((const void *)(xi0 + x)), base), win);
+        const __m512 p1 = _mm512_permutexvar_ps(_mm512_sub_epi32(_mm512_loadu_si512((const void *)(xi1 + x)), base), win);
+        const __m512 t0 = _mm512_mul_ps(p0, _mm512_sub_ps(one, q));
+        const __m512 t1 = _mm512_mul_ps(p1, q);
+        _mm512_storeu_ps(d + x, _mm512_add_ps(t0, t1));
+    }
+    return xv;
+}
 #define GATHERF512(i, b) _mm512_i32gather_ps((i), (b), 4)
 #pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma"))), apply_to = function)
 XPASS_VEC(xpass_vec_avx512, __m512, __m512i, 16, LOAD512, _mm512_loadu_ps, GATHERF512, _mm512_set1_ps, _mm512_sub_ps,
@@ -131,12 +197,17 @@ CK_INLINE void resize_body(const int ISA, const uint8_t *src, long srcStride, co
     int rowA = -1, rowB = -1;
     const int c0 = chanSrc[0], c1 = chanSrc[1], c2 = chanSrc[2];
     const int xv = vector_columns(xofs1, dw, srcStride, ISA == CK_ISA_AVX512 ? 16 : ISA == CK_ISA_AVX2 ? 8 : 1);
+#if defined(__x86_64__)
+    const int vbmi = ISA == CK_ISA_AVX512 && (__builtin_cpu_init(), __builtin_cpu_supports("avx512vbmi"));
+#endif
     // one source row: vector columns, then the scalar rest
 #if defined(__x86_64__)
 #define HROW(row, h) do { \
         const uint8_t *s_ = src + (long)(row) * srcStride; \
-        if (ISA == CK_ISA_AVX512) hpass_vec_avx512(s_, xofs0, xofs1, xw0, xw1, dw, c0, c1, c2, (h), xv); \
-        else if (ISA == CK_ISA_AVX2) hpass_vec_avx2(s_, xofs0, xofs1, xw0, xw1, dw, c0, c1, c2, (h), xv); \
+        if (ISA == CK_ISA_AVX512) { \
+            const int done_ = vbmi ? hpass_vec_vbmi(s_, srcStride, xofs0, xofs1, xw0, xw1, dw, c0, c1, c2, (h), xv) : 0; \
+            hpass_vec_avx512(s_, xofs0, xofs1, xw0, xw1, dw, c0, c1, c2, (h), done_, xv); \
+        } else if (ISA == CK_ISA_AVX2) hpass_vec_avx2(s_, xofs0, xofs1, xw0, xw1, dw, c0, c1, c2, (h), 0, xv); \
         hpass(s_, xofs0, xofs1, xw0, xw1, dw, c0, c1, c2, (h), ISA == CK_ISA_SCALAR ? 0 : xv); \
     } while (0)
 #else
@@ -208,8 +279,8 @@ CK_INLINE void resize_argmax_body(const int ISA, const float *logits, int c, int
         const float *s = logits + r * w;
         float *d = rows + r * W;
 #if defined(__x86_64__)
-        if (ISA == CK_ISA_AVX512) xpass_vec_avx512(s, xi0, xi1, xw, d, xv);
-        else if (ISA == CK_ISA_AVX2) xpass_vec_avx2(s, xi0, xi1, xw, d, xv);
+        if (ISA == CK_ISA_AVX512) xpass_vec_avx512(s, xi0, xi1, xw, d, xpass_vec_perm(s, w, xi0, xi1, xw, d, xv), xv);
+        else if (ISA == CK_ISA_AVX2) xpass_vec_avx2(s, xi0, xi1, xw, d, 0, xv);
 #endif
         for (int x = xv; x < W; x++) {
             const float q = xw[x];
