@@ -300,14 +300,20 @@ void ck_conv_pad_rows(const ck_conv_plan *p, const float *x, float *xp, int c0, 
                     // both phases at once: input column ix goes to padded column ix + padLeft,
                     // phase (ix + padLeft) % 2, index (ix + padLeft) / 2
                     float *d1 = d + p->wph;
-                    memset(d, 0, sizeof(float) * 2 * p->wph);
                     const int pl = p->padLeft;
                     // evens (ix = 2i) and odds (ix = 2i + 1): destination row and first index
                     float *dE = (pl & 1) ? d1 : d, *dO = (pl & 1) ? d : d1;
-                    const int offE = pl / 2, offO = (pl + 1) / 2;
+                    int offE = pl / 2, offO = (pl + 1) / 2;
+                    if (offE > p->wph) offE = p->wph;
+                    if (offO > p->wph) offO = p->wph;
                     int nE = (p->w + 1) / 2, nO = p->w / 2;
-                    if (nE > p->wph - offE) nE = p->wph - offE > 0 ? p->wph - offE : 0;
-                    if (nO > p->wph - offO) nO = p->wph - offO > 0 ? p->wph - offO : 0;
+                    if (nE > p->wph - offE) nE = p->wph - offE;
+                    if (nO > p->wph - offO) nO = p->wph - offO;
+                    // zeros only where no input column lands (the row is written once, not twice)
+                    memset(dE, 0, sizeof(float) * offE);
+                    memset(dE + offE + nE, 0, sizeof(float) * (p->wph - offE - nE));
+                    memset(dO, 0, sizeof(float) * offO);
+                    memset(dO + offO + nO, 0, sizeof(float) * (p->wph - offO - nO));
                     deinterleave(p->isa, row, p->w, dE + offE, nE, dO + offO, nO);
                     break;
                 } else {
