@@ -29,6 +29,8 @@ public struct PerceptionModel: Sendable {
     public let detectionPath: String
     public let segmentationPath: String
     public let blasThreads: Int
+    /// Each distinct model file read and parsed once (the stages' sessions share it), or why not.
+    let loaded: [String: Result<LoadedModel, any Error>]
 
     public init(config cfg: PipelineConfig) throws(PerceptionModelError) {
         guard let cardPath = cfg.models.card.map(cfg.resolve) else { throw .notConfigured(key: "card") }
@@ -43,11 +45,22 @@ public struct PerceptionModel: Sendable {
             throw .inputMismatch(expected: "input \(card.input.width)x\(card.input.height) (model card)",
                                  found: "\(cfg.input.width)x\(cfg.input.height) (pipeline input)")
         }
+        var files: [String: Result<LoadedModel, any Error>] = [:]
+        for path in [backbonePath, detectionPath, segmentationPath] where files[path] == nil {
+            files[path] = Result { try LoadedModel(path: path) }
+        }
+        loaded = files
     }
+
+    /// The parsed model file at `path` (shared; parsed again if it failed at init, to report why).
+    func loadedModel(_ path: String) throws -> LoadedModel { try loaded[path]?.get() ?? LoadedModel(path: path) }
 
     /// A session running `path` between the named tensors.
     func session(_ stage: String, _ path: String, inputs: [String], outputs: [String]) throws(PerceptionModelError) -> InferenceSession {
-        do { return try InferenceSession(modelPath: path, threads: blasThreads, inputNames: inputs, outputNames: outputs) }
+        do {
+            let model = try loadedModel(path)
+            return try InferenceSession(model: model, threads: blasThreads, inputNames: inputs, outputNames: outputs)
+        }
         catch { throw .session(stage: stage, path: path, reason: "\(error)") }
     }
 }

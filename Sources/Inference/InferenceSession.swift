@@ -57,11 +57,14 @@ public final class InferenceSession: @unchecked Sendable {
 
     public convenience init(modelPath: String, threads: Int = 1, inputNames: [String]? = nil,
                             outputNames: [String]? = nil) throws {
-        guard let data = FileManager.default.contents(atPath: modelPath) else {
-            throw InferenceError.io(path: modelPath, reason: "file not found or unreadable")
-        }
-        try self.init(modelData: [UInt8](data), threads: threads, inputNames: inputNames, outputNames: outputNames,
-                      path: modelPath)
+        try self.init(model: LoadedModel(path: modelPath), threads: threads, inputNames: inputNames, outputNames: outputNames)
+    }
+
+    /// A session of an already loaded model (several sessions of one file share one parse).
+    public convenience init(model: LoadedModel, threads: Int = 1, inputNames: [String]? = nil,
+                            outputNames: [String]? = nil) throws {
+        try self.init(model: model, threads: threads, inputNames: inputNames, outputNames: outputNames,
+                      convAlgorithm: .auto)
     }
 
     public convenience init(modelData: [UInt8], threads: Int = 1, inputNames: [String]? = nil,
@@ -72,13 +75,18 @@ public final class InferenceSession: @unchecked Sendable {
 
     /// `paddedMinPixels`: convs write the padded input layout of the convs reading them for planes
     /// of at least this many pixels (see PaddedLayoutPlan; Int.max: never, the tests' plain twin).
-    init(modelData: [UInt8], threads: Int, inputNames: [String]?, outputNames: [String]?, path: String,
-         convAlgorithm: ConvAlgorithm = .auto, paddedMinPixels: Int = PaddedLayoutPlan.defaultMinPixels) throws {
+    convenience init(modelData: [UInt8], threads: Int, inputNames: [String]?, outputNames: [String]?, path: String,
+                     convAlgorithm: ConvAlgorithm = .auto, paddedMinPixels: Int = PaddedLayoutPlan.defaultMinPixels) throws {
+        try self.init(model: LoadedModel(modelData: modelData, path: path), threads: threads, inputNames: inputNames,
+                      outputNames: outputNames, convAlgorithm: convAlgorithm, paddedMinPixels: paddedMinPixels)
+    }
+
+    init(model: LoadedModel, threads: Int, inputNames: [String]?, outputNames: [String]?,
+         convAlgorithm: ConvAlgorithm, paddedMinPixels: Int = PaddedLayoutPlan.defaultMinPixels) throws {
         self.threads = max(1, threads)
-        var graph = try ModelLoader.load(bytes: modelData, path: path)
-        fileOpCounts = InferenceSession.countOps(graph.nodes)
-        parameterCount = graph.consts.values.filter { $0.ints == nil }.reduce(0) { $0 + $1.count }
-        try ShapeInference.run(&graph, threads: 1)
+        var graph = model.graph   // this session's copy (copy-on-write)
+        fileOpCounts = model.fileOpCounts
+        parameterCount = model.parameterCount
         let inNames = inputNames ?? graph.inputs.map { $0.name }
         let outNames = outputNames ?? graph.outputs
         for o in outNames where graph.shapes[o] == nil && graph.consts[o] == nil {
@@ -265,7 +273,7 @@ public final class InferenceSession: @unchecked Sendable {
         return key
     }
 
-    private static func countOps(_ nodes: [Node]) -> [(op: String, count: Int)] {
+    static func countOps(_ nodes: [Node]) -> [(op: String, count: Int)] {
         var c: [String: Int] = [:]
         for n in nodes { c[opLabel(n), default: 0] += 1 }
         return c.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { ($0.key, $0.value) }

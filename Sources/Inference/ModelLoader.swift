@@ -15,12 +15,18 @@ public func onnxConstantValues(_ t: Onnx_TensorProto) -> (floats: [Float], ints:
 
 enum ModelLoader {
     static func load(bytes: [UInt8], path: String) throws -> Graph {
-        let model: Onnx_ModelProto
+        try load(model: parse(bytes: bytes, path: path), path: path)
+    }
+
+    static func parse(bytes: [UInt8], path: String) throws -> Onnx_ModelProto {
         do {
-            model = try Onnx_ModelProto(serializedBytes: bytes)
+            return try Onnx_ModelProto(serializedBytes: bytes)
         } catch {
             throw InferenceError.malformedModel(path: path, reason: "not a valid ONNX protobuf (\(error))")
         }
+    }
+
+    static func load(model: Onnx_ModelProto, path: String) throws -> Graph {
         guard model.hasGraph, !model.graph.node.isEmpty || !model.graph.output.isEmpty else {
             throw InferenceError.malformedModel(path: path, reason: "no graph")
         }

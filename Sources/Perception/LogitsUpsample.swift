@@ -24,6 +24,11 @@ public struct LogitsUpsample: Sendable, Equatable {
     public static func find(modelPath: String, logits: String) -> LogitsUpsample? {
         guard let data = FileManager.default.contents(atPath: modelPath),
               let model = try? Onnx_ModelProto(serializedBytes: data) else { return nil }
+        return find(model: model, logits: logits)
+    }
+
+    /// The same, in an already parsed model.
+    public static func find(model: Onnx_ModelProto, logits: String) -> LogitsUpsample? {
         let g = model.graph
         guard let node = g.node.first(where: { $0.output.contains(logits) }),
               node.opType == "Resize", node.input.count >= 3, !node.input[0].isEmpty else { return nil }

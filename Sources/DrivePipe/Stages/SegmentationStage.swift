@@ -28,7 +28,8 @@ public final class SegmentationStage {
     /// `fuseUpsample: false` runs the whole head (the reference the tests compare against).
     public init(model: PerceptionModel, fuseUpsample: Bool = true) throws {
         spec = model.card.heads.segmentation
-        if fuseUpsample, let u = LogitsUpsample.find(modelPath: model.segmentationPath, logits: spec.logits),
+        if fuseUpsample, let file = try? model.loadedModel(model.segmentationPath),
+           let u = LogitsUpsample.find(model: file.proto, logits: spec.logits),
            let s = try? model.session("segmentation", model.segmentationPath, inputs: spec.inputs, outputs: [u.source]),
            let shape = s.outputs.first?.shape, let fused = UpsampleArgmax(u, inputShape: shape, channelLabels: decoder.channelLabels) {
             session = s; output = u.source; outputShape = shape; upsample = fused
