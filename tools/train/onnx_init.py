@@ -2,8 +2,8 @@
 
 The export folds each BatchNorm into its conv (weight and bias), so the folded conv weight goes into the conv and
 the BatchNorm after it becomes a pure shift: weight 1, bias = the folded bias, running mean 0, running variance
-1 - eps (so that eval-mode BN is exactly x + bias). Train such a network with --frozen-bn (BN layers kept in eval
-mode: affine layers, no batch statistics), or batch statistics would replace the folded normalisation.
+1 - eps (so that eval-mode BN is exactly x + bias). Such a network trains with its BN layers in eval mode (freeze_bn: affine layers, no batch
+statistics; train.py --init-onnx sets it), or batch statistics would replace the folded normalisation.
 Conv nodes are named by their module path (`/m/s8/s8.0/s8.0.0/Conv` -> module `s8.0.0`).
 Usage: load_onnx_weights(model, "fixtures/models/drivepipe-student.onnx") -> names of modules initialised."""
 import numpy as np
@@ -48,15 +48,10 @@ def freeze_bn(model):
 
 if __name__ == "__main__":  # check: the rebuilt network reproduces onnxruntime on a random input
     import sys
-    import onnxruntime as ort
+    from export import check
     from model import Student
     path = sys.argv[1] if len(sys.argv) > 1 else "../../fixtures/models/drivepipe-student.onnx"
     m = Student()
     print(f"{len(load_onnx_weights(m, path))} convs initialised")
-    m.eval()
     x = np.random.default_rng(0).random((1, 3, 288, 512), dtype=np.float32)
-    with torch.no_grad():
-        ref = [t.numpy() for t in m(torch.from_numpy(x))]
-    got = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(
-        ["heatmap", "box_size", "box_offset", "seg_logits"], {"images": x})
-    print({k: float(np.abs(a - b).max()) for k, a, b in zip(["heatmap", "box_size", "box_offset", "seg_logits"], got, ref)})
+    print("onnxruntime vs PyTorch max abs err:", check(m, path, x))

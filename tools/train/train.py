@@ -84,7 +84,7 @@ def main():
     ap.add_argument("--pos-score", type=float, default=0.4,
                     help="teacher boxes scoring at least this are detection targets; weaker ones are ignored regions")
     ap.add_argument("--init", help="checkpoint to start from (tensors whose shapes match; EMA weights)")
-    ap.add_argument("--init-onnx", help="shipped student ONNX to start from (BN folded: use with --frozen-bn; onnx_init.py)")
+    ap.add_argument("--init-onnx", help="shipped student ONNX to start from (BN folded, so it implies --frozen-bn; onnx_init.py)")
     ap.add_argument("--frozen-bn", action="store_true", help="BatchNorm layers in eval mode (fixed statistics)")
     ap.add_argument("--det4-blocks", type=int, default=0, help="residual blocks at stride 4 in the detection head (v7)")
     ap.add_argument("--ema-decay", type=float, default=0.998)
@@ -99,6 +99,7 @@ def main():
                     help="also regress size/offset at the cells within this radius of each centre (v6: 1)")
     ap.add_argument("--reg-weight", type=float, default=0.5, help="loss weight of those neighbour cells (centre 1)")
     a = ap.parse_args()
+    a.frozen_bn = a.frozen_bn or bool(a.init_onnx)  # folded BN: batch statistics would undo the warm start
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
     run = os.path.join(RUNS, a.name)
