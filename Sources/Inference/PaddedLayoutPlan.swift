@@ -2,8 +2,9 @@
 // padding copies its input into a zero-bordered, column-phase-split scratch before it runs
 // (DirectConv); when that input is made by another direct conv and read by nothing else, the
 // producer's epilogue can store each pixel straight where the copy would have put it, and the
-// copy goes (the student, with the 4096-pixel limit below: the stem into the 16->24 stride-2 conv
-// and the two 72x128 feature-pyramid merges into their 3x3 convs).
+// copy goes (the student, with the 4096-pixel limit below: the stem into the 16->24 stride-2 conv,
+// and the two 72x128 feature-pyramid merges into their 3x3 convs where those are direct convs, i.e.
+// not on AVX-512, where the fused Winograd kernel takes them and reads plain NCHW).
 // Decided once at load time, like MemoryPlan: a value gets the padded layout when
 //   - a direct conv (one image, one group, no Sigmoid/Tanh after its C epilogue) makes it,
 //   - it is not a graph output (callers get plain NCHW, also through run(reading:writing:)),

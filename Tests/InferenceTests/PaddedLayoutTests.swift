@@ -142,7 +142,8 @@ import Testing
 
     /// The student model: bit-identical to the plain path on random input, at 1 and 2 threads, with
     /// every eligible value padded; by default (planes of 4096 pixels and more) the three 72x128
-    /// and 144x256 ones.
+    /// and 144x256 ones, or only the stem's (144x256) where the fused Winograd kernel takes the
+    /// 3x3 stride-1 convs reading the 72x128 merges (AVX-512; it reads plain NCHW).
     @Test func studentBitIdentical() throws {
         let path = TestPaths.root.appendingPathComponent("fixtures/models/drivepipe-student.onnx").path
         let plainSession = try session(path, padded: false)
@@ -150,12 +151,13 @@ import Testing
         let x = Tensor(shape: spec.shape, data: seededRandom(spec.shape.reduce(1, *), seed: 42).map { $0 * 2 })
         let plain = try plainSession.run([spec.name: x])
         let byDefault = try InferenceSession(modelPath: path)
-        #expect(byDefault.paddedValues.count == 3, "\(byDefault.paddedValues)")
+        let wino = WinogradFused.enabled && DirectConv.isa == Int32(CK_ISA_AVX512)
+        #expect(byDefault.paddedValues.count == (wino ? 1 : 3), "\(byDefault.paddedValues)")
         let defaultResult = try byDefault.run([spec.name: x])
         for (k, v) in plain { #expect(defaultResult[k] == v, "student \(k) (default plan) differs from the plain path") }
         for threads in [1, 2] {
             let s = try session(path, threads: threads, padded: true)
-            #expect(s.paddedValues.count >= 6)
+            #expect(s.paddedValues.count >= (wino ? 2 : 6), "\(s.paddedValues)")
             let got = try s.run([spec.name: x])
             for (k, v) in plain { #expect(got[k] == v, "student \(k) at \(threads) threads differs from the plain path") }
         }

@@ -1,0 +1,38 @@
+// CKernels Winograd: F(2x2, 3x3) convolution fused in one AVX-512 kernel (3x3, stride 1,
+// dilation 1, one group): each 2x2 output tile costs 16 multiply-adds per (input, output)
+// channel pair instead of 36. Vectors hold 16 tiles along a tile row (32 output columns).
+// Twin: the engine's convReference (Swift), compared within float tolerance by the tests (the
+// transforms round differently from the direct sum).
+//   x: [c][h][w]   weights: [m][c][3][3]   bias: [m]   y: [m][oh][ow]
+//   padded input (never stored): P[r][q] = x[r - padTop][q - padLeft], zero outside x
+//   packed weights U: [m / 8 rounded up][16 xi][c][8], xi = 4 i + j of G g G^T (ck_wino_pack)
+//   tile (ty, tx) = outputs (2 ty + a, 2 tx + b), a, b in {0, 1}: reads P rows 2 ty .. 2 ty + 3,
+//   columns 2 tx .. 2 tx + 3. Vector k (row-major over th tile rows x nv vectors) holds the tiles
+//   ty = k / nv, tx = 16 (k % nv) + lane.
+// Work units are bands of `bandVecs` vectors (a multiple of 3): each transforms its input
+// into V[16][c][bandVecs][16] (scratch), then runs 8-channel x 3-vector register blocks over
+// it; a unit's arithmetic does not depend on who runs it (1 and 2 threads bit-identical).
+#ifndef CK_WINO_H
+#define CK_WINO_H
+
+typedef struct {
+    int c, h, w, m, oh, ow;
+    int padTop, padLeft;
+    int th, nv;               // tile rows, 16-tile vectors per tile row
+    int bandVecs, bands;      // vectors per work unit, units
+    int ocBlocks;             // ceil(m / 8)
+} ck_wino_plan;
+
+/// Fills the derived fields from c, h, w, m, oh, ow, padTop, padLeft; returns 0 when the
+/// geometry does not fit (oh or ow < 1).
+int ck_wino_plan_finish(ck_wino_plan *p);
+/// Floats of the packed weights; of one worker's scratch.
+long ck_wino_packed_count(const ck_wino_plan *p);
+long ck_wino_scratch_count(const ck_wino_plan *p);
+/// U from weights [m][c][3][3] (output channels past m packed as zeros).
+void ck_wino_pack(const ck_wino_plan *p, const float *w, float *packed);
+/// Units [u0, u1): y = act(conv + bias), act 0 none, 1 relu; needs an AVX-512 CPU.
+void ck_wino_run(const ck_wino_plan *p, const float *x, const float *packed, const float *bias, int relu,
+                 float *y, float *scratch, int u0, int u1);
+
+#endif

@@ -1,0 +1,236 @@
+// Winograd F(2x2, 3x3) convolution, fused: input transform (padding by masked loads) of a band of tiles
+// into an L2-sized scratch, 16 broadcast-FMA products of 8 output channels x 3 vectors of 16
+// tiles, output transform, bias, ReLU and the store, all in one pass over a band. AVX-512 only
+// (the engine keeps the direct kernel elsewhere). Layouts and twin: ck_wino.h.
+
+#include "ck_wino.h"
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+enum { OCB = 8, RW = 3, LANES = 16 };
+#ifndef WINO_BAND_BYTES
+#define WINO_BAND_BYTES (96 * 1024)
+#endif
+
+int ck_wino_plan_finish(ck_wino_plan *p) {
+    if (p->oh < 1 || p->ow < 1 || p->c < 1 || p->m < 1) return 0;
+    p->th = (p->oh + 1) / 2;
+    p->nv = ((p->ow + 1) / 2 + LANES - 1) / LANES;
+    // V of a band about 96 KiB (48 to 768 KiB measured on Zen 5: 96 best at 32 ch 72x128, equal
+    // at 48 ch 36x64), a multiple of the 3-vector register block
+    long per = 16L * p->c * LANES * 4;   // bytes of V per vector
+    int bv = (int)((WINO_BAND_BYTES) / per) / RW * RW;
+    if (bv < RW) bv = RW;
+    if (bv > 8 * RW) bv = 8 * RW;
+    const int total = p->th * p->nv;
+    const int maxBv = (total + RW - 1) / RW * RW;
+    if (bv > maxBv) bv = maxBv;
+    p->bandVecs = bv;
+    p->bands = (total + bv - 1) / bv;
+    p->ocBlocks = (p->m + OCB - 1) / OCB;
+    return 1;
+}
+
+long ck_wino_packed_count(const ck_wino_plan *p) { return (long)p->ocBlocks * 16 * p->c * OCB; }
+long ck_wino_scratch_count(const ck_wino_plan *p) {
+    return 16L * p->c * p->bandVecs * LANES + 16L * OCB * RW * LANES;
+}
+
+void ck_wino_pack(const ck_wino_plan *p, const float *w, float *packed) {
+    memset(packed, 0, sizeof(float) * ck_wino_packed_count(p));
+    for (int o = 0; o < p->m; o++) {
+        for (int ic = 0; ic < p->c; ic++) {
+            const float *g = w + ((long)o * p->c + ic) * 9;
+            float t[4][3], u[4][4];
+            for (int j = 0; j < 3; j++) {           // G g: rows of the kernel combined
+                const float g0 = g[j], g1 = g[3 + j], g2 = g[6 + j];
+                t[0][j] = g0;
+                t[1][j] = 0.5f * (g0 + g1 + g2);
+                t[2][j] = 0.5f * (g0 - g1 + g2);
+                t[3][j] = g2;
+            }
+            for (int i = 0; i < 4; i++) {           // (G g) G^T
+                const float a = t[i][0], b = t[i][1], c = t[i][2];
+                u[i][0] = a;
+                u[i][1] = 0.5f * (a + b + c);
+                u[i][2] = 0.5f * (a - b + c);
+                u[i][3] = c;
+            }
+            const long blk = o / OCB, lane = o % OCB;
+            for (int xi = 0; xi < 16; xi++)
+                packed[((blk * 16 + xi) * p->c + ic) * OCB + lane] = u[xi / 4][xi % 4];
+        }
+    }
+}
+
+#if defined(__x86_64__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma"))), apply_to = function)
+
+static inline __mmask16 wino_mask(int n) {
+    if (n <= 0) return 0;
+    if (n >= 16) return 0xFFFF;
+    return (__mmask16)((1u << n) - 1);
+}
+
+/// Lanes k of a 16-float load at input column col0 + k that fall inside [0, w).
+static inline __mmask16 wino_col_mask(int col0, int w) {
+    int lo = col0 < 0 ? -col0 : 0;           // first valid lane
+    int hi = w - col0;                       // lanes below hi are < w
+    if (hi > 16) hi = 16;
+    if (lo >= hi) return 0;
+    return (__mmask16)(wino_mask(hi) & ~wino_mask(lo));
+}
+
+/// V[xi][c][k - k0] for the band's vectors k in [k0, k1) (vectors past the last tile row:
+/// zeros), read from the unpadded input: rows and columns outside it load as zeros (masked
+/// loads, which do not touch masked-off memory).
+static void wino_input(const ck_wino_plan *p, const float *x, float *V, int k0, int k1) {
+    const __m512i evenIdx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i oddIdx = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    const long xiStride = (long)p->c * p->bandVecs * LANES;
+    const long inPlane = (long)p->h * p->w;
+    for (int k = k0; k < k1; k++) {
+        const int ty = k / p->nv, tv = k % p->nv;
+        if (ty >= p->th) {
+            for (int ic = 0; ic < p->c; ic++) {
+                float *v = V + ((long)ic * p->bandVecs + (k - k0)) * LANES;
+                for (int xi = 0; xi < 16; xi++) _mm512_storeu_ps(v + xi * xiStride, _mm512_setzero_ps());
+            }
+            continue;
+        }
+        // input columns of the four loads: padded column 32 tv + {0, 16, 2, 18}
+        const int col = 32 * tv - p->padLeft;
+        const __mmask16 m0 = wino_col_mask(col, p->w), m1 = wino_col_mask(col + 16, p->w);
+        const __mmask16 m2 = wino_col_mask(col + 2, p->w), m3 = wino_col_mask(col + 18, p->w);
+        int rowOk[4];
+        long rowOff[4];
+        for (int i = 0; i < 4; i++) {
+            const int iy = 2 * ty + i - p->padTop;
+            rowOk[i] = iy >= 0 && iy < p->h;
+            rowOff[i] = (long)iy * p->w + col;
+        }
+        for (int ic = 0; ic < p->c; ic++) {
+            const float *xc = x + ic * inPlane;
+            float *v = V + ((long)ic * p->bandVecs + (k - k0)) * LANES;
+            __m512 t[4][4];
+            __m512 d[4][4];
+            for (int i = 0; i < 4; i++) {
+                if (!rowOk[i]) {
+                    d[i][0] = d[i][1] = d[i][2] = d[i][3] = _mm512_setzero_ps();
+                    continue;
+                }
+                const float *row = xc + rowOff[i];
+                const __m512 a = _mm512_maskz_loadu_ps(m0, row), b = _mm512_maskz_loadu_ps(m1, row + 16);
+                const __m512 a2 = _mm512_maskz_loadu_ps(m2, row + 2), b2 = _mm512_maskz_loadu_ps(m3, row + 18);
+                d[i][0] = _mm512_permutex2var_ps(a, evenIdx, b);
+                d[i][1] = _mm512_permutex2var_ps(a, oddIdx, b);
+                d[i][2] = _mm512_permutex2var_ps(a2, evenIdx, b2);
+                d[i][3] = _mm512_permutex2var_ps(a2, oddIdx, b2);
+            }
+            for (int j = 0; j < 4; j++) {          // B^T d
+                t[0][j] = _mm512_sub_ps(d[0][j], d[2][j]);
+                t[1][j] = _mm512_add_ps(d[1][j], d[2][j]);
+                t[2][j] = _mm512_sub_ps(d[2][j], d[1][j]);
+                t[3][j] = _mm512_sub_ps(d[1][j], d[3][j]);
+            }
+            for (int i = 0; i < 4; i++) {          // (B^T d) B
+                _mm512_storeu_ps(v + (4 * i + 0) * xiStride, _mm512_sub_ps(t[i][0], t[i][2]));
+                _mm512_storeu_ps(v + (4 * i + 1) * xiStride, _mm512_add_ps(t[i][1], t[i][2]));
+                _mm512_storeu_ps(v + (4 * i + 2) * xiStride, _mm512_sub_ps(t[i][2], t[i][1]));
+                _mm512_storeu_ps(v + (4 * i + 3) * xiStride, _mm512_sub_ps(t[i][1], t[i][3]));
+            }
+        }
+    }
+}
+
+/// The output transform of 8 channels x 3 vectors held in M[xi][o][r][16], bias, ReLU, store.
+static void wino_output(const ck_wino_plan *p, const float *M, const float *bias, int relu, float *y, int oc0,
+                        int kFirst, int nk) {
+    const __m512i loIdx = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i hiIdx = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const long plane = (long)p->oh * p->ow;
+    for (int r = 0; r < nk; r++) {
+        const int k = kFirst + r;
+        const int ty = k / p->nv, tv = k % p->nv;
+        if (ty >= p->th) continue;
+        const int ox0 = 32 * tv;
+        const __mmask16 mLo = wino_mask(p->ow - ox0), mHi = wino_mask(p->ow - ox0 - 16);
+        for (int o = 0; o < OCB && oc0 + o < p->m; o++) {
+            __m512 m[16];
+            for (int xi = 0; xi < 16; xi++) m[xi] = _mm512_loadu_ps(M + ((xi * OCB + o) * RW + r) * LANES);
+            __m512 s[2][4];
+            for (int j = 0; j < 4; j++) {           // A^T m
+                s[0][j] = _mm512_add_ps(_mm512_add_ps(m[j], m[4 + j]), m[8 + j]);
+                s[1][j] = _mm512_sub_ps(_mm512_sub_ps(m[4 + j], m[8 + j]), m[12 + j]);
+            }
+            const __m512 b = _mm512_set1_ps(bias ? bias[oc0 + o] : 0.0f);
+            float *yo = y + (long)(oc0 + o) * plane;
+            for (int a = 0; a < 2; a++) {           // (A^T m) A: output row 2 ty + a
+                const int oy = 2 * ty + a;
+                if (oy >= p->oh) break;
+                __m512 y0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[a][0], s[a][1]), s[a][2]), b);
+                __m512 y1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[a][1], s[a][2]), s[a][3]), b);
+                if (relu) { y0 = _mm512_max_ps(y0, _mm512_setzero_ps()); y1 = _mm512_max_ps(y1, _mm512_setzero_ps()); }
+                float *dst = yo + (long)oy * p->ow + ox0;
+                _mm512_mask_storeu_ps(dst, mLo, _mm512_permutex2var_ps(y0, loIdx, y1));
+                if (mHi) _mm512_mask_storeu_ps(dst + 16, mHi, _mm512_permutex2var_ps(y0, hiIdx, y1));
+            }
+        }
+    }
+}
+
+static void wino_run_avx512(const ck_wino_plan *p, const float *x, const float *packed, const float *bias, int relu,
+                            float *y, float *scratch, int u0, int u1) {
+    float *V = scratch;
+    float *M = scratch + 16L * p->c * p->bandVecs * LANES;
+    const long xiStride = (long)p->c * p->bandVecs * LANES;
+    const int total = p->th * p->nv;
+    for (int u = u0; u < u1; u++) {
+        const int k0 = u * p->bandVecs;
+        int k1 = k0 + p->bandVecs;
+        wino_input(p, x, V, k0, k1);
+        if (k1 > total) k1 = total;
+        for (int blk = 0; blk < p->ocBlocks; blk++) {
+            const float *ub = packed + (long)blk * 16 * p->c * OCB;
+            for (int kb = k0; kb < k1; kb += RW) {
+                const float *vb = V + (long)(kb - k0) * LANES;
+                for (int xi = 0; xi < 16; xi++) {
+                    __m512 acc[OCB][RW];
+                    for (int o = 0; o < OCB; o++)
+                        for (int r = 0; r < RW; r++) acc[o][r] = _mm512_setzero_ps();
+                    const float *uq = ub + (long)xi * p->c * OCB;
+                    const float *vq = vb + xi * xiStride;
+                    for (int ic = 0; ic < p->c; ic++) {
+                        __m512 in[RW];
+                        for (int r = 0; r < RW; r++) in[r] = _mm512_loadu_ps(vq + r * LANES);
+                        for (int o = 0; o < OCB; o++) {
+                            const __m512 wv = _mm512_set1_ps(uq[o]);
+                            for (int r = 0; r < RW; r++) acc[o][r] = _mm512_fmadd_ps(wv, in[r], acc[o][r]);
+                        }
+                        uq += OCB;
+                        vq += (long)p->bandVecs * LANES;
+                    }
+                    for (int o = 0; o < OCB; o++)
+                        for (int r = 0; r < RW; r++) _mm512_storeu_ps(M + ((xi * OCB + o) * RW + r) * LANES, acc[o][r]);
+                }
+                const int nk = k1 - kb < RW ? k1 - kb : RW;
+                wino_output(p, M, bias, relu, y, blk * OCB, kb, nk);
+            }
+        }
+    }
+}
+
+#pragma clang attribute pop
+#endif
+
+void ck_wino_run(const ck_wino_plan *p, const float *x, const float *packed, const float *bias, int relu,
+                 float *y, float *scratch, int u0, int u1) {
+#if defined(__x86_64__)
+    wino_run_avx512(p, x, packed, bias, relu, y, scratch, u0, u1);
+#else
+    (void)p; (void)x; (void)packed; (void)bias; (void)relu; (void)y; (void)scratch; (void)u0; (void)u1;
+#endif
+}

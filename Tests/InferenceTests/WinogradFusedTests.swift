@@ -1,0 +1,71 @@
+// The fused AVX-512 Winograd kernel (ck_wino_*, WinogradFused) against the naive conv twin:
+// odd sizes (partial 16-tile vectors, an odd last output row), same-size and valid and
+// one-sided pads, ReLU and none, with and without bias, 1 and 2 threads bit-identical; and the
+// shapes it takes or leaves to the direct kernel. Skipped (nothing to run) without AVX-512.
+
+import CKernels
+import Foundation
+import Testing
+@testable import Inference
+
+@Suite struct WinogradFusedTests {
+    /// (c, m, h, w, padTop, padLeft, padBottom, padRight)
+    static let shapes: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
+        (16, 16, 7, 9, 1, 1, 1, 1),        // one vector, mostly masked lanes
+        (24, 20, 13, 37, 1, 1, 1, 1),      // 19 tiles a row: two vectors, odd rows; m not a multiple of 8
+        (17, 33, 36, 64, 1, 1, 1, 1),      // the student's 36x64 shape, odd channel counts
+        (16, 24, 20, 70, 0, 0, 0, 0),      // valid: 18x68
+        (32, 16, 11, 40, 1, 0, 1, 1),      // one-sided pads: 11x39
+        (48, 48, 44, 76, 1, 1, 1, 1),      // a 608x352 input's stride-8 plane
+    ]
+
+    static func geometry(_ s: (Int, Int, Int, Int, Int, Int, Int, Int)) -> ConvGeometry {
+        var g = ConvGeometry()
+        g.n = 1; g.c = s.0; g.m = s.1; g.h = s.2; g.w = s.3; g.kh = 3; g.kw = 3
+        g.padTop = s.4; g.padLeft = s.5; g.padBottom = s.6; g.padRight = s.7
+        g.oh = g.h + g.padTop + g.padBottom - 2; g.ow = g.w + g.padLeft + g.padRight - 2
+        return g
+    }
+
+    @Test(arguments: 0..<shapes.count, [Activation.none, .relu])
+    func matchesReference(_ i: Int, _ act: Activation) throws {
+        guard DirectConv.isa == Int32(CK_ISA_AVX512) else { return }
+        let g = Self.geometry(Self.shapes[i])
+        let x = seededRandom(g.c * g.h * g.w, seed: UInt64(50 + i))
+        let wt = seededRandom(g.m * g.c * 9, seed: UInt64(60 + i)).map { $0 / Float(g.c).squareRoot() }
+        let bias: [Float]? = i % 2 == 0 ? seededRandom(g.m, seed: UInt64(70 + i)) : nil
+        var ref = [Float](repeating: 0, count: g.m * g.outPlane)
+        if let bias { convReference(g, x, wt, bias, &ref, act) } else { convReference(g, x, wt, nil, &ref, act) }
+        var outs: [[Float]] = []
+        for threads in [1, 2] {
+            let plan = try #require(WinogradFused.plan(g, weights: wt, act: act, threads: threads, anyWidth: true), "shape \(i)")
+            var scratch = [Float](repeating: .nan, count: plan.scratch)
+            var y = [Float](repeating: .nan, count: g.m * g.outPlane)
+            if let bias {
+                bias.withUnsafeBufferPointer { WinogradFused.conv(plan, x, $0.baseAddress, &y, scratch: &scratch, threads: threads) }
+            } else {
+                WinogradFused.conv(plan, x, nil, &y, scratch: &scratch, threads: threads)
+            }
+            let (err, scale) = maxAbsError(y, ref)
+            #expect(err < 1e-5 * scale, "shape \(i) \(act) threads \(threads): \(err) (scale \(scale))")
+            outs.append(y)
+        }
+        #expect(outs[0] == outs[1], "shape \(i): 1 and 2 threads differ")
+    }
+
+    @Test func takesOnlyWhatItSuits() {
+        guard DirectConv.isa == Int32(CK_ISA_AVX512) else { return }
+        var g = Self.geometry((48, 48, 36, 64, 1, 1, 1, 1))
+        #expect(WinogradFused.suits(g, act: .relu))
+        #expect(!WinogradFused.suits(g, act: .sigmoid))
+        #expect(!WinogradFused.suits(g, act: .relu, isa: Int32(CK_ISA_AVX2)))
+        g.sh = 2; g.sw = 2; g.oh = 18; g.ow = 32
+        #expect(!WinogradFused.suits(g, act: .relu))                      // stride 2
+        #expect(!WinogradFused.suits(Self.geometry((128, 128, 9, 16, 1, 1, 1, 1)), act: .relu))   // 8 tiles a row
+        #expect(!WinogradFused.suits(Self.geometry((3, 16, 36, 64, 1, 1, 1, 1)), act: .relu))     // 3 channels
+        #expect(!WinogradFused.suits(Self.geometry((16, 16, 36, 64, 2, 2, 2, 2)), act: .relu))    // pad 2
+        #expect(!WinogradFused.suits(Self.geometry((24, 20, 13, 37, 1, 1, 1, 1)), act: .relu))    // 19 tiles in 2 vectors
+        #expect(WinogradFused.suits(Self.geometry((24, 20, 13, 37, 1, 1, 1, 1)), act: .relu, anyWidth: true))
+        #expect(WinogradFused.suits(Self.geometry((48, 48, 40, 72, 1, 1, 1, 1)), act: .relu))     // 576x320 input, stride 8
+    }
+}
