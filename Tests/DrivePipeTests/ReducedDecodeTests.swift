@@ -12,7 +12,7 @@ import Sources
 import Testing
 @testable import DrivePipe
 
-/// The default pipeline with the model card's input size (512x288), accurate or fast IDCT.
+/// The default pipeline with the model card's input size, accurate or fast IDCT.
 func decodeConfig(reduced: Bool = true, fastDCT: Bool = false) throws -> PipelineConfig {
     var c = Assembly.withModelInputSize(try defaultConfig())
     c.decode.reducedSize = reduced
@@ -66,11 +66,12 @@ func sourceFrame(_ bytes: [UInt8], name: String = "f.jpg") -> SourceFrame {
         let d = try DecodeStage(config: cfg)(frame, frame.info)
         let input = try PreprocessStage(config: cfg)(d, frame.info)
         #expect(input.mapping.frameWidth == 1281 && input.mapping.frameHeight == 719)
-        #expect(input.mapping.scaleX == Float(512) / 1281 && input.mapping.scaleY == Float(288) / 719)
+        let (w, h) = (cfg.input.width, cfg.input.height)  // the card's input size
+        #expect(input.mapping.scaleX == Float(w) / 1281 && input.mapping.scaleY == Float(h) / 719)
         // A box over the whole network input maps back to the whole frame.
-        let box = input.mapping.toFrame(x1: 0, y1: 0, x2: 512, y2: 288)
+        let box = input.mapping.toFrame(x1: 0, y1: 0, x2: Float(w), y2: Float(h))
         #expect(abs(box.x2 - 1281) < 1e-3 && abs(box.y2 - 719) < 1e-3)
-        #expect(input.tensor.count == 3 * 288 * 512)
+        #expect(input.tensor.count == 3 * h * w)
     }
 
     @Test func overlaysGetTheFullResolutionFrame() throws {
