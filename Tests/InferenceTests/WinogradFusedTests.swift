@@ -61,11 +61,13 @@ import Testing
         #expect(!WinogradFused.suits(g, act: .relu, isa: Int32(CK_ISA_AVX2)))
         g.sh = 2; g.sw = 2; g.oh = 18; g.ow = 32
         #expect(!WinogradFused.suits(g, act: .relu))                      // stride 2
-        #expect(!WinogradFused.suits(Self.geometry((128, 128, 9, 16, 1, 1, 1, 1)), act: .relu))   // 8 tiles a row
+        #expect(!WinogradFused.suits(Self.geometry((128, 128, 9, 16, 1, 1, 1, 1)), act: .relu))   // 8 tiles a row (the student's)
         #expect(!WinogradFused.suits(Self.geometry((3, 16, 36, 64, 1, 1, 1, 1)), act: .relu))     // 3 channels
         #expect(!WinogradFused.suits(Self.geometry((16, 16, 36, 64, 2, 2, 2, 2)), act: .relu))    // pad 2
-        #expect(!WinogradFused.suits(Self.geometry((24, 20, 13, 37, 1, 1, 1, 1)), act: .relu))    // 19 tiles in 2 vectors
-        #expect(WinogradFused.suits(Self.geometry((24, 20, 13, 37, 1, 1, 1, 1)), act: .relu, anyWidth: true))
+        #expect(!WinogradFused.suits(Self.geometry((16, 16, 7, 33, 1, 1, 1, 1)), act: .relu))     // 17 tiles in 2 vectors
+        #expect(WinogradFused.suits(Self.geometry((16, 16, 7, 33, 1, 1, 1, 1)), act: .relu, anyWidth: true))
         #expect(WinogradFused.suits(Self.geometry((48, 48, 40, 72, 1, 1, 1, 1)), act: .relu))     // 576x320 input, stride 8
+        #expect(WinogradFused.suits(Self.geometry((96, 96, 20, 36, 1, 1, 1, 1)), act: .relu))     // and stride 16
+        #expect(WinogradFused.suits(Self.geometry((128, 128, 10, 18, 1, 1, 1, 1)), act: .relu))   // and stride 32
     }
 }

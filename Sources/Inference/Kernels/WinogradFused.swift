@@ -1,8 +1,8 @@
 // WinogradFused: 3x3 stride-1 convolutions through the fused AVX-512 Winograd F(2x2, 3x3)
 // kernel of CKernels (ck_wino.h): input transform of a ~96 KiB band of tiles (padding by masked loads),
 // broadcast-FMA products, output transform, bias and ReLU in one pass, no sgemm. 2.25x fewer
-// multiply-adds than the direct kernel; the transforms cost back part of it where a plane row
-// holds few tiles, so it takes only convs whose tile rows fill most of a 16-tile vector.
+// multiply-adds than the direct kernel; the transforms and the idle lanes of a short tile row
+// cost back part of it, so a cost model (in `suits`) picks it only where it predicts a gain.
 // Measured against the direct kernel on the student's shapes (1 core, hot, C harness, ms):
 // 48 ch 36x64 0.252 vs 0.408, 96 ch 18x32 0.220 vs 0.403, 24 ch 72x128 0.336 vs 0.414,
 // 32 ch 72x128 0.523 vs 0.722; 128 ch 9x16 (8 tiles a row) 0.25 vs 0.188, left to the direct kernel.
@@ -38,17 +38,22 @@ enum WinogradFused {
 
     /// Whether `g` takes the fused Winograd kernel on this CPU: 3x3, stride 1, dilation 1, one
     /// group, pads of at most 1 (same-size or valid), at least 16 input and output channels,
-    /// AVX-512, ReLU or no activation, and tile rows of at least 12 tiles (a vector holds 16).
-    /// `anyWidth`: skip the tile-row rule (tests of the kernel on narrow planes).
+    /// AVX-512, ReLU or no activation, and a predicted gain of 10% or more: vector multiply-adds
+    /// per channel pair, 9 oh ceil(ow / 16) for the direct kernel against 16 x 1.4 (the
+    /// transforms, measured) x tile rows x 16-tile vectors per row. It fitted the measured ratios
+    /// (36x64 0.62, 18x32 0.55, 72x128 0.72-0.81, 9x16 1.29) and picks the 576x320 and 608x352
+    /// inputs' 20x36, 10x18, 22x38 and 11x19 planes too (96 ch 20x36: 0.46 vs 0.87 ms with the
+    /// sgemm Winograd the direct kernel leaves it to; 128 ch 10x18: 0.23 vs 0.45).
+    /// `anyWidth`: skip the cost rule (tests of the kernel on narrow planes).
     static func suits(_ g: ConvGeometry, act: Activation, isa: Int32 = DirectConv.isa, anyWidth: Bool = false) -> Bool {
         guard enabled, isa == Int32(CK_ISA_AVX512), g.kh == 3, g.kw == 3, g.sh == 1, g.sw == 1, g.dh == 1, g.dw == 1,
               g.group == 1, g.c >= 16, g.m >= 16, act == .none || act == .relu,
               [g.padTop, g.padLeft, g.padBottom, g.padRight].allSatisfy({ $0 >= 0 && $0 <= 1 }),
               g.oh == g.h + g.padTop + g.padBottom - 2, g.ow == g.w + g.padLeft + g.padRight - 2 else { return false }
         if anyWidth { return true }
-        let tilesPerRow = (g.ow + 1) / 2
-        let lanes = (tilesPerRow + 15) / 16 * 16
-        return Double(tilesPerRow) / Double(lanes) >= 0.75
+        let direct = 9.0 * Double(g.oh) * Double((g.ow + 15) / 16)
+        let fused = 16.0 * 1.4 * Double((g.oh + 1) / 2) * Double(((g.ow + 1) / 2 + 15) / 16)
+        return fused <= 0.9 * direct
     }
 
     /// A plan for `g` with constant weights [m, c, 3, 3] (nil when it does not suit).
