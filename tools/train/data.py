@@ -171,14 +171,16 @@ def _photometric(img, rng):
 
 
 def augment(frame, mask, boxes, rng, crop=(IN_W, IN_H), scale=(0.8, 1.6), full_p=0.3, in_size=(IN_W, IN_H),
-            focus_p=0.5, soft=None):
+            focus_p=0.5, soft=None, relabel=None):
     """Random zoom relative to the deployed input size in_size (scale 1 = the whole frame as deployed; with
     probability full_p exactly that; below 1 the frame is pasted into a padded canvas whose pixels are ignored by
     the segmentation loss), random crop (with probability focus_p centred near a random teacher box, so the crop
     keeps objects), h-flip (mask and boxes mirrored: the classes have no left/right meaning), photometric jitter.
     frame: 360x640x3 BGR uint8, mask 360x640, boxes Nx6 in 640x360 px, soft None or 360x640x2 uint8 teacher
-    probabilities (moved with the mask, bilinear). Returns RGB float CHW 0..1, mask, boxes (and with soft: 2xHxW
-    float probabilities 0..1; padded pixels are ignored through the mask)."""
+    probabilities (moved with the mask, bilinear). relabel None, or a function BGR uint8 crop -> boxes Nx6 in crop
+    pixels (v9: the teacher run on the very crop the student sees, before mirror and photometric jitter, instead of
+    the cached boxes moved with it). Returns RGB float CHW 0..1, mask, boxes (and with soft: 2xHxW float
+    probabilities 0..1; padded pixels are ignored through the mask)."""
     cw, ch = crop
     s = 1.0 if rng.random() < full_p else rng.uniform(*scale)
     sw, sh = int(round(in_size[0] * s)), int(round(in_size[1] * s))
@@ -211,7 +213,7 @@ def augment(frame, mask, boxes, rng, crop=(IN_W, IN_H), scale=(0.8, 1.6), full_p
     img, m = img[y0:y0 + ch, x0:x0 + cw], m[y0:y0 + ch, x0:x0 + cw]
     if sm is not None:
         sm = sm[y0:y0 + ch, x0:x0 + cw]
-    b = _boxes_to(boxes, fx, fy, ox - x0, oy - y0, cw, ch)
+    b = _boxes_to(boxes, fx, fy, ox - x0, oy - y0, cw, ch) if relabel is None else relabel(np.ascontiguousarray(img))
     if rng.random() < 0.5:
         img, m = img[:, ::-1], m[:, ::-1]
         if sm is not None:

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common import RUNS
+from common import RUNS, Yolo
 from data import SEG_IGNORE, augment, load_chunks, make_targets, soft_targets
 from model import STRIDE, Student
 from onnx_init import freeze_bn, load_onnx_weights
@@ -98,6 +98,9 @@ def main():
     ap.add_argument("--reg-radius", type=int, default=0,
                     help="also regress size/offset at the cells within this radius of each centre (v6: 1)")
     ap.add_argument("--reg-weight", type=float, default=0.5, help="loss weight of those neighbour cells (centre 1)")
+    ap.add_argument("--online-teacher", action="store_true",
+                    help="v9: detection targets from Yolo-Fastest run on each augmented crop (before mirror and colour "
+                         "jitter) instead of the cached boxes moved with the crop: the teacher's answer for the very image")
     a = ap.parse_args()
     a.frozen_bn = a.frozen_bn or bool(a.init_onnx)  # folded BN: batch statistics would undo the warm start
     torch.set_num_threads(a.threads)
@@ -150,6 +153,10 @@ def main():
     t_step0, step0 = time.time(), state["step"]
     last_ck = last_snap = time.time()
     frames, softs = [], []
+    relabel = None
+    if a.online_teacher:  # one onnxruntime thread, run in turn with torch's
+        teacher = Yolo(threads=1)
+        relabel = lambda crop: teacher.detect(crop, conf=0.25).reshape(-1, 6)
     while not done:
         if len(frames) < 4 * a.batch or (a.soft_weight > 0 and any(s is None for s in softs)):
             # read once; re-read at each epoch while labelling or soft_labels.py is still running
@@ -187,7 +194,8 @@ def main():
                 sf = softs[i] if a.soft_weight > 0 else None
                 if a.soft_weight > 0 and sf is None:  # no cached probabilities: the hard label as 0/1 probabilities
                     sf = np.stack([(masks[i] == 1), (masks[i] == 2)], 2).astype(np.uint8) * 255
-                r = augment(frames[i], masks[i], boxes[i], rng, crop=(a.crop_w, a.crop_h), in_size=(a.in_w, a.in_h), soft=sf)
+                r = augment(frames[i], masks[i], boxes[i], rng, crop=(a.crop_w, a.crop_h), in_size=(a.in_w, a.in_h), soft=sf,
+                            relabel=relabel)
                 x, m, b = r[:3]
                 if sf is not None:
                     sts.append(soft_targets(r[3]))
