@@ -6,6 +6,8 @@ timings are not skewed) and writes the metrics JSON (card.py then writes the mod
       teacher confidence 0.25 (all cached boxes), 0.4 (the training target threshold) and 0.5
   CamVid val (eval only): IoU of (drivable or lane line) vs CamVid Road (class 3), label 11 ignored,
       student and TwinLiteNet side by side (TwinLiteNet predictions cached in cache/camvid_twinlite.npz)
+  CamVid test (since v10, eval only, never used to choose a model): the same on the 233 test frames
+      (TwinLiteNet's masks cached in cache/camvid_twinlite_test.npz)
   KITTI object frames: vehicle (Car/Van/Truck) recall at IoU 0.5, student vs Yolo-Fastest
       also split by labelling pass: p0 (every 8th frame, 61) and p1 (the other 181), so a choice made on p0
       can be reported on p1 frames it never saw
@@ -13,7 +15,7 @@ timings are not skewed) and writes the metrics JSON (card.py then writes the mod
   timing: our engine (`drivepipe bench`, release build) against onnxruntime at 1 and 2 threads, alternating
       rounds (tools/bench_ort.py); wrap a timing-only run in /work/quiet.sh-style pausing of other jobs
   teacher mirror consistency: TwinLiteNet on mirrored held-out frames vs its own labels (a scale for the IoUs)
-  --skip heldout kitti camvid timing teacher_flip leaves parts out; --update keeps the other parts of --out
+  --skip heldout kitti camvid camvid_test timing teacher_flip leaves parts out; --update keeps the other parts of --out
 
 Usage: python evaluate.py --model ../../fixtures/models/drivepipe-student.onnx [--out metrics.json] [--skip ...]
        python evaluate.py --model M.onnx --out metrics.json --update --skip heldout kitti camvid teacher_flip   (timing only)
@@ -191,16 +193,17 @@ def teacher_flip_consistency(threads=2):
             "definition": "TwinLiteNet on the mirrored frame, mirrored back, vs TwinLiteNet on the frame (the labels)"}
 
 
-def camvid(st, threads):
-    files = sorted(glob.glob(os.path.join(CAMVID, "val", "*.jpg")))
-    cache = os.path.join(CACHE, "camvid_twinlite.npz")
+def camvid(st, threads, split="val"):
+    """split "val" (101 frames; takes part in choosing since v10) or "test" (233 frames; reported, never used to choose)."""
+    files = sorted(glob.glob(os.path.join(CAMVID, split, "*.jpg")))
+    cache = os.path.join(CACHE, "camvid_twinlite.npz" if split == "val" else f"camvid_twinlite_{split}.npz")
     teacher = dict(np.load(cache)) if os.path.exists(cache) else {}
     tl = None
     res = {"student": [0, 0], "twinlitenet": [0, 0]}
     for f in files:
         name = os.path.basename(f)[:-4]
         img = cv2.imread(f)
-        gt = cv2.imread(os.path.join(CAMVID, "valannot", name + ".png"), cv2.IMREAD_UNCHANGED)
+        gt = cv2.imread(os.path.join(CAMVID, split + "annot", name + ".png"), cv2.IMREAD_UNCHANGED)
         valid = gt != 11
         road = gt == 3
         if name not in teacher:
@@ -304,6 +307,8 @@ def main():
         print(json.dumps(res["teacher_flip_consistency"]), file=sys.stderr, flush=True)
     if "camvid" not in a.skip:
         res["camvid_val"] = camvid(st, a.threads); print(json.dumps(res["camvid_val"]), file=sys.stderr, flush=True)
+    if "camvid_test" not in a.skip:
+        res["camvid_test"] = camvid(st, a.threads, "test"); print(json.dumps(res["camvid_test"]), file=sys.stderr, flush=True)
     if "timing" not in a.skip:
         res.pop("onnxruntime_ms", None)
         res["timing"] = timing(a.model, binary=a.binary); print(json.dumps(res["timing"]), file=sys.stderr, flush=True)

@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def evaluate_p0(onnx_path, threads):
     out = subprocess.run([sys.executable, os.path.join(HERE, "evaluate.py"), "--model", onnx_path, "--threads", str(threads),
-                          "--heldout-passes", "p0", "--skip", "kitti", "teacher_flip", "camvid", "timing"],
+                          "--heldout-passes", "p0", "--skip", "kitti", "teacher_flip", "camvid", "camvid_test", "timing"],
                          check=True, capture_output=True, text=True).stdout
     r = json.loads(out)
     p0 = r["heldout_challenge_video"]["by_pass"]["p0"]
