@@ -4,7 +4,7 @@ into the conv, BN a pure shift); the runs started from it with BN frozen, so the
 only the trained weights differ. Writes runs/<run>_a<alpha x 100>/ema_step<step>.pt (the snapshot format: export.py
 and snapshots.py take it).
 
-Usage: python interp.py --run v9a_swa --alpha 0.25 0.5 0.75 1.0
+Usage: python interp.py --run v9a_swa --alpha 0.25 0.5 0.75 1.0 --base V5.onnx
 """
 import argparse
 import glob
@@ -23,7 +23,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", required=True)
     ap.add_argument("--alpha", type=float, nargs="+", required=True)
-    ap.add_argument("--base", default=os.path.join(HERE, "..", "..", "fixtures", "models", "drivepipe-student.onnx"))
+    ap.add_argument("--base", required=True, help="the ONNX the run started from (v10: v5's, git show aa30a09^:fixtures/models/drivepipe-student.onnx)")
     a = ap.parse_args()
     (path,) = glob.glob(os.path.join(HERE, "runs", a.run, "ema_step*.pt"))
     ft = torch.load(path, weights_only=False)
