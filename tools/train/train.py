@@ -98,6 +98,8 @@ def main():
     ap.add_argument("--reg-radius", type=int, default=0,
                     help="also regress size/offset at the cells within this radius of each centre (v6: 1)")
     ap.add_argument("--reg-weight", type=float, default=0.5, help="loss weight of those neighbour cells (centre 1)")
+    ap.add_argument("--full-p", type=float, default=0.3, help="share of samples that are the whole frame as deployed (v12)")
+    ap.add_argument("--scale", type=float, nargs=2, default=(0.8, 1.6), help="zoom range of the other samples (v12)")
     ap.add_argument("--online-teacher", action="store_true",
                     help="v9: detection targets from Yolo-Fastest run on each augmented crop (before mirror and colour "
                          "jitter) instead of the cached boxes moved with the crop: the teacher's answer for the very image")
@@ -195,7 +197,7 @@ def main():
                 if a.soft_weight > 0 and sf is None:  # no cached probabilities: the hard label as 0/1 probabilities
                     sf = np.stack([(masks[i] == 1), (masks[i] == 2)], 2).astype(np.uint8) * 255
                 r = augment(frames[i], masks[i], boxes[i], rng, crop=(a.crop_w, a.crop_h), in_size=(a.in_w, a.in_h), soft=sf,
-                            relabel=relabel)
+                            relabel=relabel, full_p=a.full_p, scale=tuple(a.scale))
                 x, m, b = r[:3]
                 if sf is not None:
                     sts.append(soft_targets(r[3]))
