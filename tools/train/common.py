@@ -1,4 +1,5 @@
 """Shared helpers for the DrivePipe student-model tools: paths, teachers, YOLO decoding, frame reading."""
+import glob
 import json
 import os
 
@@ -67,6 +68,20 @@ def read_frames(name, step=1, offset=0, wanted=None):
             break
         i += 1
     cap.release()
+
+
+def heldout_items(passes=("p0", "p1")):
+    """Yields (pass, frame index, BGR frame, teacher mask 360x640, teacher boxes Kx6 at 640x360: x1 y1 x2 y2 score
+    class) for the cached held-out frames of the given passes (p0: every 8th frame, p1: the other labelled ones)."""
+    for p in sorted(glob.glob(os.path.join(CACHE, "labels", f"p*_{VAL_DRIVE}_*.npz"))):
+        pas = os.path.basename(p)[:2]
+        if pas not in passes:
+            continue
+        z = np.load(p)
+        idx, masks, boxes = list(z["index"]), z["masks"], z["boxes"]
+        frames = dict(read_frames(VAL_DRIVE, wanted=set(idx)))
+        for r, i in enumerate(idx):
+            yield pas, i, frames[i], masks[r], boxes[boxes[:, 0] == r][:, 1:]
 
 
 def to_nchw_rgb(bgr, w, h):

@@ -12,14 +12,11 @@ never p1), and the teacher's own label-noise floor on the same frames.
 Usage: python diagnose.py --model ../../fixtures/models/drivepipe-student.onnx [--teacher] [--out diag.json]
 """
 import argparse
-import glob
 import json
-import os
-import sys
 
 import numpy as np
 
-from common import CACHE, VAL_DRIVE, Yolo, read_frames
+from common import Yolo, heldout_items
 from evaluate import Student, average_precision, iou_boxes
 
 HBINS = [(0, 16), (16, 24), (24, 32), (32, 48), (48, 1e9)]  # teacher box height, 640x360 pixels
@@ -27,15 +24,7 @@ HBINS = [(0, 16), (16, 24), (24, 32), (32, 48), (48, 1e9)]  # teacher box height
 
 def p0_items():
     """(frame index, BGR frame, teacher vehicle boxes Mx5 at 640x360) of the p0 frames of the held-out drive."""
-    out = []
-    for p in sorted(glob.glob(os.path.join(CACHE, "labels", f"p0_{VAL_DRIVE}_*.npz"))):
-        z = np.load(p)
-        idx, boxes = list(z["index"]), z["boxes"]
-        frames = dict(read_frames(VAL_DRIVE, wanted=set(idx)))
-        for r, i in enumerate(idx):
-            b = boxes[boxes[:, 0] == r]
-            out.append((i, frames[i], b[b[:, 6] == 0][:, 1:6]))
-    return out
+    return [(i, frame, b[b[:, 5] == 0][:, :5]) for _, i, frame, _, b in heldout_items(("p0",))]
 
 
 def ap_at(dets, gts, thr, conf=0.4):

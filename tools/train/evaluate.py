@@ -25,14 +25,12 @@ import glob
 import json
 import os
 import sys
-import time
 
 import cv2
 import numpy as np
 import onnx
 
-from common import (CACHE, CLASSES, COCO_MAP, SHARED, TEACHERS, VAL_DRIVE, TwinLite, Yolo, centernet_decode,
-                    ort_session, read_frames)
+from common import CACHE, SHARED, TEACHERS, TwinLite, Yolo, centernet_decode, heldout_items, ort_session
 from flops import macs as count_macs
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -152,16 +150,9 @@ def heldout(st, passes=("p0", "p1")):
     """Every cached frame of the held-out drive (passes p0 + p1: every 2nd frame), and each pass alone.
     passes=("p0",): the selection frames only (choosing snapshots without ever running the report frames p1)."""
     items = {k: [] for k in passes}
-    for p in sorted(glob.glob(os.path.join(CACHE, "labels", f"p*_{VAL_DRIVE}_*.npz"))):
-        if os.path.basename(p)[:2] not in items:
-            continue
-        z = np.load(p)
-        idx, masks, boxes = list(z["index"]), z["masks"], z["boxes"]
-        frames = dict(read_frames(VAL_DRIVE, wanted=set(idx)))
-        for r, i in enumerate(idx):
-            d, m = st.predict(frames[i], 640, 360)
-            b = boxes[boxes[:, 0] == r]
-            items[os.path.basename(p)[:2]].append((m, masks[r], d[d[:, 5] == 0][:, :5], b[b[:, 6] == 0][:, 1:6]))
+    for pas, _, frame, mask, b in heldout_items(passes):
+        d, m = st.predict(frame, 640, 360)
+        items[pas].append((m, mask, d[d[:, 5] == 0][:, :5], b[b[:, 5] == 0][:, :5]))
     res = _heldout_scores([x for v in items.values() for x in v])
     res["by_pass"] = {k: _heldout_scores(v) for k, v in items.items()}
     res["definition"] = ("IoU pooled over all pixels of all frames at 640x360 (student mask nearest-upsampled from its input "
@@ -179,16 +170,11 @@ def teacher_flip_consistency(threads=2):
     tl = TwinLite(threads)
     inter = {1: 0, 2: 0}; union = {1: 0, 2: 0}
     n = 0
-    for p in sorted(glob.glob(os.path.join(CACHE, "labels", f"p*_{VAL_DRIVE}_*.npz"))):
-        z = np.load(p)
-        idx, masks = list(z["index"]), z["masks"]
-        frames = dict(read_frames(VAL_DRIVE, wanted=set(idx)))
-        for r, i in enumerate(idx):
-            m = tl.mask(frames[i][:, ::-1].copy())[:, ::-1]
-            t = masks[r]
-            for c in (1, 2):
-                inter[c] += int(((m == c) & (t == c)).sum()); union[c] += int(((m == c) | (t == c)).sum())
-            n += 1
+    for _, _, frame, t, _ in heldout_items():
+        m = tl.mask(frame[:, ::-1].copy())[:, ::-1]
+        for c in (1, 2):
+            inter[c] += int(((m == c) & (t == c)).sum()); union[c] += int(((m == c) | (t == c)).sum())
+        n += 1
     return {"frames": n, "drivable_iou": inter[1] / max(union[1], 1), "lane_iou": inter[2] / max(union[2], 1),
             "definition": "TwinLiteNet on the mirrored frame, mirrored back, vs TwinLiteNet on the frame (the labels)"}
 

@@ -11,14 +11,13 @@ drivable mask parts from the teacher's (TwinLiteNet argmax labels, 640x360, as e
 Usage: python seg_diagnose.py --model ../../fixtures/models/drivepipe-student.onnx [--passes p0] [--overlay F.png]
 """
 import argparse
-import glob
 import json
 import os
 
 import cv2
 import numpy as np
 
-from common import CACHE, VAL_DRIVE, read_frames
+from common import heldout_items
 from evaluate import Student
 
 HOOD_Y = 330  # rows at and below this (of 360) show the car's own hood in the held-out drive
@@ -44,36 +43,30 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--passes", nargs="+", default=["p0"])
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--overlay", help="PNG: three frames of the first pass with their masks compared")
+    ap.add_argument("--overlay", help="PNG: three frames (the 1st, 21st and 41st scored) with their masks compared")
     a = ap.parse_args()
     st = Student(a.model, threads=a.threads)
     tot = {"inter": 0, "union": 0, "student": 0, "teacher": 0, "teacher_only_as_bg": 0, "teacher_only_as_lane": 0}
     places = {"hood": 0, "left_of_road": 0, "right_of_road": 0, "between_or_no_road_row": 0}
     stretch, tiles, seen = {}, [], 0
-    for p in sorted(glob.glob(os.path.join(CACHE, "labels", f"p*_{VAL_DRIVE}_*.npz"))):
-        if os.path.basename(p)[:2] not in a.passes:
-            continue
-        z = np.load(p)
-        idx, masks = list(z["index"]), z["masks"]
-        frames = dict(read_frames(VAL_DRIVE, wanted=set(idx)))
-        for r, i in enumerate(idx):
-            _, m = st.predict(frames[i], 640, 360)
-            s, t = m == 1, masks[r] == 1
-            inter, union = int((s & t).sum()), int((s | t).sum())
-            for k, v in (("inter", inter), ("union", union), ("student", int(s.sum())), ("teacher", int(t.sum())),
-                         ("teacher_only_as_bg", int((t & (m == 0)).sum())), ("teacher_only_as_lane", int((t & (m == 2)).sum()))):
-                tot[k] += v
-            for k, v in where_extra(s, t).items():
-                places[k] += v
-            b = stretch.setdefault(i // 60 * 60, [0, 0])
-            b[0] += inter; b[1] += union
-            if a.overlay and seen % max(len(idx) // 3, 1) == 0 and len(tiles) < 3:
-                f = cv2.resize(frames[i], (640, 360), interpolation=cv2.INTER_AREA)
-                o = f.astype(np.float32)
-                for sel, col in (((s & t), (0, 255, 0)), ((s & ~t), (0, 0, 255)), ((~s & t), (255, 0, 0))):
-                    o[sel] = 0.5 * o[sel] + 0.5 * np.array(col, np.float32)
-                tiles.append(np.hstack([f, o.astype(np.uint8)]))
-            seen += 1
+    for _, i, frame, mask, _ in heldout_items(a.passes):
+        _, m = st.predict(frame, 640, 360)
+        s, t = m == 1, mask == 1
+        inter, union = int((s & t).sum()), int((s | t).sum())
+        for k, v in (("inter", inter), ("union", union), ("student", int(s.sum())), ("teacher", int(t.sum())),
+                     ("teacher_only_as_bg", int((t & (m == 0)).sum())), ("teacher_only_as_lane", int((t & (m == 2)).sum()))):
+            tot[k] += v
+        for k, v in where_extra(s, t).items():
+            places[k] += v
+        b = stretch.setdefault(i // 60 * 60, [0, 0])
+        b[0] += inter; b[1] += union
+        if a.overlay and seen % 20 == 0 and len(tiles) < 3:
+            f = cv2.resize(frame, (640, 360), interpolation=cv2.INTER_AREA)
+            o = f.astype(np.float32)
+            for sel, col in (((s & t), (0, 255, 0)), ((s & ~t), (0, 0, 255)), ((~s & t), (255, 0, 0))):
+                o[sel] = 0.5 * o[sel] + 0.5 * np.array(col, np.float32)
+            tiles.append(np.hstack([f, o.astype(np.uint8)]))
+        seen += 1
     u = max(tot["union"], 1)
     res = {"model": os.path.basename(a.model), "passes": a.passes, "frames": seen,
            "drivable_iou": tot["inter"] / u, "area_ratio_student_over_teacher": tot["student"] / max(tot["teacher"], 1),
