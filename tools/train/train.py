@@ -47,11 +47,13 @@ def soft_cross_entropy(seg, soft_t, seg_t):
     return (ce * w).sum() / w.sum().clamp(min=1)
 
 
-def losses(out, hm_t, wh_t, off_t, msk_t, ign_t, seg_t, pw_t=None, soft_t=None, soft_weight=0.0, wh_rel=0.0):
+def losses(out, hm_t, wh_t, off_t, msk_t, ign_t, seg_t, pw_t=None, soft_t=None, soft_weight=0.0, wh_rel=0.0,
+           anchor_t=None, anchor_weight=0.0):
     """CenterNet focal + 0.1 L1 size (+ wh_rel x relative size error |wh - t| / t, which weights small boxes up)
     + L1 offset (size and offset: mean over the regression cells weighted by msk_t: centre cells 1, v6's neighbour
     cells --reg-weight) + segmentation: weighted CE on the hard labels, mixed with soft_weight x CE on the teacher's
-    probabilities when soft_t is given."""
+    probabilities when soft_t is given; then mixed with anchor_weight x CE on anchor_t (v14: a shipped student's own
+    probabilities) when given."""
     hm, wh, off, seg = out
     n = msk_t.sum().clamp(min=1)
     l_hm = focal_loss(hm, hm_t, ign_t, pw_t)
@@ -62,8 +64,18 @@ def losses(out, hm_t, wh_t, off_t, msk_t, ign_t, seg_t, pw_t=None, soft_t=None, 
     l_seg = F.cross_entropy(seg, seg_t, weight=SEG_WEIGHTS, ignore_index=SEG_IGNORE)
     if soft_t is not None and soft_weight > 0:
         l_seg = (1 - soft_weight) * l_seg + soft_weight * soft_cross_entropy(seg, soft_t, seg_t)
+    if anchor_t is not None:
+        l_seg = (1 - anchor_weight) * l_seg + anchor_weight * soft_cross_entropy(seg, anchor_t, seg_t)
     return (l_hm + 0.1 * l_wh + wh_rel * l_whr + l_off + l_seg,
             (l_hm.item(), l_wh.item(), l_off.item(), l_seg.item()))
+
+
+@torch.no_grad()
+def anchor_probs(anchor, x, size):
+    """v14: the anchor model's segmentation probabilities (N x 3 x H x W) for the input x (N x 3 x H x W), run on x
+    resized to size (W, H) and brought back to H x W (bilinear)."""
+    xa = F.interpolate(x, size=(size[1], size[0]), mode="bilinear", align_corners=False)
+    return F.softmax(F.interpolate(anchor(xa)[3], size=x.shape[2:], mode="bilinear", align_corners=False), 1)
 
 
 def main():
@@ -103,6 +115,11 @@ def main():
     ap.add_argument("--online-teacher", action="store_true",
                     help="v9: detection targets from Yolo-Fastest run on each augmented crop (before mirror and colour "
                          "jitter) instead of the cached boxes moved with the crop: the teacher's answer for the very image")
+    ap.add_argument("--seg-anchor", help="v14: student ONNX whose own segmentation (run on each input resized to "
+                    "--seg-anchor-size) is a soft target, to keep the segmentation while the input size changes")
+    ap.add_argument("--seg-anchor-size", type=int, nargs=2, default=(512, 288), help="the anchor's input W H")
+    ap.add_argument("--seg-anchor-weight", type=float, default=0.5,
+                    help="segmentation loss = (1 - w) x the teacher terms + w x CE on the anchor's probabilities")
     a = ap.parse_args()
     a.frozen_bn = a.frozen_bn or bool(a.init_onnx)  # folded BN: batch statistics would undo the warm start
     torch.set_num_threads(a.threads)
@@ -155,6 +172,11 @@ def main():
     t_step0, step0 = time.time(), state["step"]
     last_ck = last_snap = time.time()
     frames, softs = [], []
+    anchor = None
+    if a.seg_anchor:  # frozen copy of a shipped student (v14)
+        anchor = Student()
+        load_onnx_weights(anchor, a.seg_anchor)
+        anchor.eval().requires_grad_(False)
     relabel = None
     if a.online_teacher:  # one onnxruntime thread, run in turn with torch's
         teacher = Yolo(threads=1)
@@ -206,9 +228,12 @@ def main():
                 xs.append(x); hms.append(hm); whs.append(wh); offs.append(off); msks.append(msk); igns.append(ign); segs.append(m)
                 pws.append(pw)
             T = lambda v: torch.from_numpy(np.stack(v))
-            out = model(T(xs))
+            x = T(xs)
+            out = model(x)
             loss, parts = losses(out, T(hms), T(whs), T(offs), T(msks), T(igns), T(segs).long(), T(pws),
-                                 T(sts) if sts else None, a.soft_weight, a.wh_rel)
+                                 T(sts) if sts else None, a.soft_weight, a.wh_rel,
+                                 anchor_probs(anchor, x, a.seg_anchor_size) if anchor else None, a.seg_anchor_weight)
+
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
