@@ -1,0 +1,76 @@
+"""The v11-v14 model choice in one command: for each finished run, its weight average (soup.py) mixed with the ONNX
+it started from (interp.py) at each alpha, exported and evaluated on the held-out selection frames p0 and on CamVid
+val only; then the rule of experiments/v14/SELECTION_RULE.txt: eligible if p0 drivable and lane IoU and CamVid val
+clear the floors, candidate = highest p0 AP50@0.4 (ties within 0.002: higher CamVid val), a switch only if that beats
+--switch-ap (then the p1 veto, run by hand: evaluate.py on the candidate). Results already in --out are kept.
+
+Usage: python candidates.py --runs v14a v14b --base ../../fixtures/models/drivepipe-student.onnx --alpha 0.5 1.0
+                            --out experiments/v14/models_p0_camvid.json
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def py(*args):
+    return subprocess.run([sys.executable, *args], check=True, capture_output=True, text=True, cwd=HERE).stdout
+
+
+def evaluate_p0_camvid(onnx_path, threads):
+    r = json.loads(py("evaluate.py", "--model", onnx_path, "--threads", str(threads), "--heldout-passes", "p0",
+                      "--skip", "kitti", "teacher_flip", "camvid_test", "timing"))
+    p0 = r["heldout_challenge_video"]["by_pass"]["p0"]
+    return {"drivable_iou": p0["drivable_iou"], "lane_iou": p0["lane_iou"],
+            "ap50_conf0.4": p0["vehicle_ap50_by_teacher_conf"]["teacher_conf_0.4"]["ap50"],
+            "camvid_val_road_iou": r["camvid_val"]["student_road_iou"], "gflops": r["cost"]["gflops"]}
+
+
+def choose(results, drivable, lane, camvid, switch_ap):
+    """(candidate name or None, whether its p0 AP clears switch_ap)."""
+    ok = {k: v for k, v in results.items()
+          if v["drivable_iou"] >= drivable and v["lane_iou"] >= lane and v["camvid_val_road_iou"] >= camvid}
+    if not ok:
+        return None, False
+    best = max(v["ap50_conf0.4"] for v in ok.values())
+    name = max((k for k, v in ok.items() if v["ap50_conf0.4"] >= best - 0.002), key=lambda k: ok[k]["camvid_val_road_iou"])
+    return name, ok[name]["ap50_conf0.4"] > switch_ap
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", nargs="+", required=True)
+    ap.add_argument("--base", required=True, help="the ONNX the runs started from")
+    ap.add_argument("--alpha", type=float, nargs="+", default=[0.5, 1.0])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--floor-drivable", type=float, default=0.6882)
+    ap.add_argument("--floor-lane", type=float, default=0.2940)
+    ap.add_argument("--floor-camvid", type=float, default=0.7919)
+    ap.add_argument("--switch-ap", type=float, default=0.6022)
+    a = ap.parse_args()
+    base = os.path.abspath(a.base)
+    res = json.load(open(a.out)) if os.path.exists(a.out) else {}
+    for run in a.runs:
+        py("soup.py", "--run", run)
+        py("interp.py", "--run", run + "_swa", "--alpha", *map(str, a.alpha), "--base", base)
+        for al in a.alpha:
+            name = f"{run}_swa_a{round(al * 100):03d}"
+            if name in res:
+                continue
+            (ck,) = glob.glob(os.path.join(HERE, "runs", name, "ema_step*.pt"))
+            path = os.path.join(HERE, "runs", name, name + ".onnx")
+            py("export.py", "--ckpt", ck, "--out", path)
+            res[name] = evaluate_p0_camvid(path, a.threads)
+            print(name, json.dumps(res[name]), file=sys.stderr, flush=True)
+            open(a.out, "w").write(json.dumps(res, indent=1))
+    name, switch = choose(res, a.floor_drivable, a.floor_lane, a.floor_camvid, a.switch_ap)
+    print(json.dumps({"candidate": name, "p0_ap_above_switch": switch, **(res[name] if name else {})}))
+
+
+if __name__ == "__main__":
+    main()
