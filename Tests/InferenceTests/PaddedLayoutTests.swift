@@ -141,9 +141,12 @@ import Testing
     }
 
     /// The student model: bit-identical to the plain path on random input, at 1 and 2 threads, with
-    /// every eligible value padded; by default (planes of 4096 pixels and more) the three 72x128
-    /// and 144x256 ones, or only the stem's (144x256) where the fused Winograd kernel takes the
-    /// 3x3 stride-1 convs reading the 72x128 merges (AVX-512; it reads plain NCHW).
+    /// every eligible value padded; by default (planes of 4096 pixels and more) the three stride-4
+    /// and stride-2 ones (80x144 and 160x288 for the 576x320 input), or only the stem's where the
+    /// fused Winograd kernel takes the 3x3 stride-1 convs reading the stride-4 merges (AVX-512; it
+    /// reads plain NCHW). With every plane size allowed, more values qualify without Winograd; with
+    /// it, how many depends on which small planes it takes (512x288: one more, the 9x16 ones left to
+    /// the direct kernel; 576x320: none, it takes the 10x18 ones too), so only the stem's is certain.
     @Test func studentBitIdentical() throws {
         let path = TestPaths.root.appendingPathComponent("fixtures/models/drivepipe-student.onnx").path
         let plainSession = try session(path, padded: false)
@@ -157,7 +160,7 @@ import Testing
         for (k, v) in plain { #expect(defaultResult[k] == v, "student \(k) (default plan) differs from the plain path") }
         for threads in [1, 2] {
             let s = try session(path, threads: threads, padded: true)
-            #expect(s.paddedValues.count >= (wino ? 2 : 6), "\(s.paddedValues)")
+            #expect(s.paddedValues.count >= (wino ? 1 : 6), "\(s.paddedValues)")
             let got = try s.run([spec.name: x])
             for (k, v) in plain { #expect(got[k] == v, "student \(k) at \(threads) threads differs from the plain path") }
         }
