@@ -18,14 +18,15 @@ enum { OCB = 8, RW = 3, LANES = 16 };
 int ck_wino_plan_finish(ck_wino_plan *p) {
     if (p->oh < 1 || p->ow < 1 || p->c < 1 || p->m < 1) return 0;
     p->th = (p->oh + 1) / 2;
-    p->nv = ((p->ow + 1) / 2 + LANES - 1) / LANES;
+    p->tw = (p->ow + 1) / 2;
+    p->nv = (p->th * p->tw + LANES - 1) / LANES;
     // V of a band about 96 KiB (48 to 768 KiB measured on Zen 5: 96 best at 32 ch 72x128, equal
     // at 48 ch 36x64), a multiple of the 3-vector register block
     long per = 16L * p->c * LANES * 4;   // bytes of V per vector
     int bv = (int)((WINO_BAND_BYTES) / per) / RW * RW;
     if (bv < RW) bv = RW;
     if (bv > 8 * RW) bv = 8 * RW;
-    const int total = p->th * p->nv;
+    const int total = p->nv;
     const int maxBv = (total + RW - 1) / RW * RW;
     if (bv > maxBv) bv = maxBv;
     p->bandVecs = bv;
@@ -84,52 +85,77 @@ static inline __mmask16 wino_col_mask(int col0, int w) {
     return (__mmask16)(wino_mask(hi) & ~wino_mask(lo));
 }
 
-/// V[xi][c][k - k0] for the band's vectors k in [k0, k1) (vectors past the last tile row:
-/// zeros), read from the unpadded input: rows and columns outside it load as zeros (masked
-/// loads, which do not touch masked-off memory).
+/// Element mask of a 16-float load whose element e is lane (laneBase + e / 2) at input column
+/// col0 + e: lanes in [l0, l1) and columns in [0, w).
+static inline __mmask16 wino_seg_mask(int laneBase, int l0, int l1, int col0, int w) {
+    int lo = 2 * (l0 - laneBase), hi = 2 * (l1 - laneBase);   // elements of the wanted lanes
+    if (lo < 0) lo = 0;
+    if (hi > 16) hi = 16;
+    if (lo >= hi) return 0;
+    return (__mmask16)(wino_mask(hi) & ~wino_mask(lo)) & wino_col_mask(col0, w);
+}
+
+/// One tile row's share of a vector: lanes [l0, l1) hold tiles tx0 + (lane - l0) of tile row ty.
+typedef struct { int l0, l1, ty, tx0; } wino_seg;
+
+/// Vector k's segments (at most 16; none past the last tile); returns how many.
+static int wino_segments(const ck_wino_plan *p, int k, wino_seg *seg) {
+    const int tiles = p->th * p->tw;
+    int n = 0;
+    for (int l0 = 0; l0 < LANES && 16 * k + l0 < tiles;) {
+        const int t = 16 * k + l0;
+        wino_seg g = {l0, l0 + (p->tw - t % p->tw), t / p->tw, t % p->tw};
+        if (g.l1 > LANES) g.l1 = LANES;
+        if (16 * k + g.l1 > tiles) g.l1 = tiles - 16 * k;
+        seg[n++] = g;
+        l0 = g.l1;
+    }
+    return n;
+}
+
+/// V[xi][c][k - k0] for the band's vectors k in [k0, k1) (lanes past the last tile: zeros), read
+/// from the unpadded input: rows and columns outside it load as zeros (masked loads, which do not
+/// touch masked-off memory). A vector's lanes are cut into segments of one tile row each; a
+/// segment's loads start 2 lanes' columns early per lane before it, so its tiles land in their lanes.
 static void wino_input(const ck_wino_plan *p, const float *x, float *V, int k0, int k1) {
     const __m512i evenIdx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i oddIdx = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     const long xiStride = (long)p->c * p->bandVecs * LANES;
     const long inPlane = (long)p->h * p->w;
     for (int k = k0; k < k1; k++) {
-        const int ty = k / p->nv, tv = k % p->nv;
-        if (ty >= p->th) {
-            for (int ic = 0; ic < p->c; ic++) {
-                float *v = V + ((long)ic * p->bandVecs + (k - k0)) * LANES;
-                for (int xi = 0; xi < 16; xi++) _mm512_storeu_ps(v + xi * xiStride, _mm512_setzero_ps());
-            }
-            continue;
-        }
-        // input columns of the four loads: padded column 32 tv + {0, 16, 2, 18}
-        const int col = 32 * tv - p->padLeft;
-        const __mmask16 m0 = wino_col_mask(col, p->w), m1 = wino_col_mask(col + 16, p->w);
-        const __mmask16 m2 = wino_col_mask(col + 2, p->w), m3 = wino_col_mask(col + 18, p->w);
-        int rowOk[4];
-        long rowOff[4];
-        for (int i = 0; i < 4; i++) {
-            const int iy = 2 * ty + i - p->padTop;
-            rowOk[i] = iy >= 0 && iy < p->h;
-            rowOff[i] = (long)iy * p->w + col;
+        wino_seg seg[LANES];
+        const int ns = wino_segments(p, k, seg);
+        __mmask16 lanes[LANES], m[LANES][4];
+        int col[LANES];
+        for (int q = 0; q < ns; q++) {
+            const wino_seg g = seg[q];
+            lanes[q] = (__mmask16)(wino_mask(g.l1) & ~wino_mask(g.l0));
+            col[q] = 2 * (g.tx0 - g.l0) - p->padLeft;  // input column of lane 0's patch
+            m[q][0] = wino_seg_mask(0, g.l0, g.l1, col[q], p->w);
+            m[q][1] = wino_seg_mask(8, g.l0, g.l1, col[q] + 16, p->w);
+            m[q][2] = wino_seg_mask(0, g.l0, g.l1, col[q] + 2, p->w);
+            m[q][3] = wino_seg_mask(8, g.l0, g.l1, col[q] + 18, p->w);
         }
         for (int ic = 0; ic < p->c; ic++) {
             const float *xc = x + ic * inPlane;
             float *v = V + ((long)ic * p->bandVecs + (k - k0)) * LANES;
-            __m512 t[4][4];
             __m512 d[4][4];
-            for (int i = 0; i < 4; i++) {
-                if (!rowOk[i]) {
-                    d[i][0] = d[i][1] = d[i][2] = d[i][3] = _mm512_setzero_ps();
-                    continue;
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < 4; j++) d[i][j] = _mm512_setzero_ps();
+            for (int q = 0; q < ns; q++) {
+                for (int i = 0; i < 4; i++) {
+                    const int iy = 2 * seg[q].ty + i - p->padTop;
+                    if (iy < 0 || iy >= p->h) continue;
+                    const float *row = xc + (long)iy * p->w + col[q];
+                    const __m512 a = _mm512_maskz_loadu_ps(m[q][0], row), b = _mm512_maskz_loadu_ps(m[q][1], row + 16);
+                    const __m512 a2 = _mm512_maskz_loadu_ps(m[q][2], row + 2), b2 = _mm512_maskz_loadu_ps(m[q][3], row + 18);
+                    d[i][0] = _mm512_mask_mov_ps(d[i][0], lanes[q], _mm512_permutex2var_ps(a, evenIdx, b));
+                    d[i][1] = _mm512_mask_mov_ps(d[i][1], lanes[q], _mm512_permutex2var_ps(a, oddIdx, b));
+                    d[i][2] = _mm512_mask_mov_ps(d[i][2], lanes[q], _mm512_permutex2var_ps(a2, evenIdx, b2));
+                    d[i][3] = _mm512_mask_mov_ps(d[i][3], lanes[q], _mm512_permutex2var_ps(a2, oddIdx, b2));
                 }
-                const float *row = xc + rowOff[i];
-                const __m512 a = _mm512_maskz_loadu_ps(m0, row), b = _mm512_maskz_loadu_ps(m1, row + 16);
-                const __m512 a2 = _mm512_maskz_loadu_ps(m2, row + 2), b2 = _mm512_maskz_loadu_ps(m3, row + 18);
-                d[i][0] = _mm512_permutex2var_ps(a, evenIdx, b);
-                d[i][1] = _mm512_permutex2var_ps(a, oddIdx, b);
-                d[i][2] = _mm512_permutex2var_ps(a2, evenIdx, b2);
-                d[i][3] = _mm512_permutex2var_ps(a2, oddIdx, b2);
             }
+            __m512 t[4][4];
             for (int j = 0; j < 4; j++) {          // B^T d
                 t[0][j] = _mm512_sub_ps(d[0][j], d[2][j]);
                 t[1][j] = _mm512_add_ps(d[1][j], d[2][j]);
@@ -154,10 +180,15 @@ static void wino_output(const ck_wino_plan *p, const float *M, const float *bias
     const long plane = (long)p->oh * p->ow;
     for (int r = 0; r < nk; r++) {
         const int k = kFirst + r;
-        const int ty = k / p->nv, tv = k % p->nv;
-        if (ty >= p->th) continue;
-        const int ox0 = 32 * tv;
-        const __mmask16 mLo = wino_mask(p->ow - ox0), mHi = wino_mask(p->ow - ox0 - 16);
+        wino_seg seg[LANES];
+        const int ns = wino_segments(p, k, seg);
+        __mmask16 mLo[LANES], mHi[LANES];
+        int ox[LANES];
+        for (int q = 0; q < ns; q++) {
+            ox[q] = 2 * (seg[q].tx0 - seg[q].l0);   // output column of lane 0's tile
+            mLo[q] = wino_seg_mask(0, seg[q].l0, seg[q].l1, ox[q], p->ow);
+            mHi[q] = wino_seg_mask(8, seg[q].l0, seg[q].l1, ox[q] + 16, p->ow);
+        }
         for (int o = 0; o < OCB && oc0 + o < p->m; o++) {
             __m512 m[16];
             for (int xi = 0; xi < 16; xi++) m[xi] = _mm512_loadu_ps(M + ((xi * OCB + o) * RW + r) * LANES);
@@ -168,15 +199,18 @@ static void wino_output(const ck_wino_plan *p, const float *M, const float *bias
             }
             const __m512 b = _mm512_set1_ps(bias ? bias[oc0 + o] : 0.0f);
             float *yo = y + (long)(oc0 + o) * plane;
-            for (int a = 0; a < 2; a++) {           // (A^T m) A: output row 2 ty + a
-                const int oy = 2 * ty + a;
-                if (oy >= p->oh) break;
+            for (int a = 0; a < 2; a++) {           // (A^T m) A: output row 2 ty + a of each segment
                 __m512 y0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[a][0], s[a][1]), s[a][2]), b);
                 __m512 y1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[a][1], s[a][2]), s[a][3]), b);
                 if (relu) { y0 = _mm512_max_ps(y0, _mm512_setzero_ps()); y1 = _mm512_max_ps(y1, _mm512_setzero_ps()); }
-                float *dst = yo + (long)oy * p->ow + ox0;
-                _mm512_mask_storeu_ps(dst, mLo, _mm512_permutex2var_ps(y0, loIdx, y1));
-                if (mHi) _mm512_mask_storeu_ps(dst + 16, mHi, _mm512_permutex2var_ps(y0, hiIdx, y1));
+                const __m512 lo = _mm512_permutex2var_ps(y0, loIdx, y1), hi = _mm512_permutex2var_ps(y0, hiIdx, y1);
+                for (int q = 0; q < ns; q++) {
+                    const int oy = 2 * seg[q].ty + a;
+                    if (oy >= p->oh) continue;
+                    float *dst = yo + (long)oy * p->ow + ox[q];
+                    if (mLo[q]) _mm512_mask_storeu_ps(dst, mLo[q], lo);
+                    if (mHi[q]) _mm512_mask_storeu_ps(dst + 16, mHi[q], hi);
+                }
             }
         }
     }
@@ -187,7 +221,7 @@ static void wino_run_avx512(const ck_wino_plan *p, const float *x, const float *
     float *V = scratch;
     float *M = scratch + 16L * p->c * p->bandVecs * LANES;
     const long xiStride = (long)p->c * p->bandVecs * LANES;
-    const int total = p->th * p->nv;
+    const int total = p->nv;
     for (int u = u0; u < u1; u++) {
         const int k0 = u * p->bandVecs;
         int k1 = k0 + p->bandVecs;

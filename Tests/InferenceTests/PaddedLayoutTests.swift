@@ -145,8 +145,8 @@ import Testing
     /// and stride-2 ones (80x144 and 160x288 for the 576x320 input), or only the stem's where the
     /// fused Winograd kernel takes the 3x3 stride-1 convs reading the stride-4 merges (AVX-512; it
     /// reads plain NCHW). With every plane size allowed, more values qualify without Winograd; with
-    /// it, how many depends on which small planes it takes (512x288: one more, the 9x16 ones left to
-    /// the direct kernel; 576x320: none, it takes the 10x18 ones too), so only the stem's is certain.
+    /// it, how many depends on which small planes it takes (since session 10 it takes the smallest,
+    /// 9x16 and 10x18, too), so only the stem's is certain.
     @Test func studentBitIdentical() throws {
         let path = TestPaths.root.appendingPathComponent("fixtures/models/drivepipe-student.onnx").path
         let plainSession = try session(path, padded: false)

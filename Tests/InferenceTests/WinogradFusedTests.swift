@@ -1,5 +1,5 @@
 // The fused AVX-512 Winograd kernel (ck_wino_*, WinogradFused) against the naive conv twin:
-// odd sizes (partial 16-tile vectors, an odd last output row), same-size and valid and
+// odd sizes (vectors spanning two or more tile rows, a partial last vector, an odd last output row), same-size and valid and
 // one-sided pads, ReLU and none, with and without bias, 1 and 2 threads bit-identical; and the
 // shapes it takes or leaves to the direct kernel. Skipped (nothing to run) without AVX-512.
 
@@ -11,8 +11,10 @@ import Testing
 @Suite struct WinogradFusedTests {
     /// (c, m, h, w, padTop, padLeft, padBottom, padRight)
     static let shapes: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
-        (16, 16, 7, 9, 1, 1, 1, 1),        // one vector, mostly masked lanes
-        (24, 20, 13, 37, 1, 1, 1, 1),      // 19 tiles a row: two vectors, odd rows; m not a multiple of 8
+        (16, 16, 7, 9, 1, 1, 1, 1),        // 4 tiles a row: one vector over the 4 tile rows
+        (24, 20, 13, 37, 1, 1, 1, 1),      // 19 tiles a row: vectors across row ends, odd rows; m not a multiple of 8
+        (20, 16, 10, 18, 1, 1, 1, 1),      // the 576x320 input's stride-32 plane: 9 tiles a row, 45 in 3 vectors
+        (16, 16, 6, 5, 0, 1, 1, 0),        // one-sided pads: 5x4 output, 3x2 tiles, an odd last output row
         (17, 33, 36, 64, 1, 1, 1, 1),      // the student's 36x64 shape, odd channel counts
         (16, 24, 20, 70, 0, 0, 0, 0),      // valid: 18x68
         (32, 16, 11, 40, 1, 0, 1, 1),      // one-sided pads: 11x39
@@ -61,11 +63,12 @@ import Testing
         #expect(!WinogradFused.suits(g, act: .relu, isa: Int32(CK_ISA_AVX2)))
         g.sh = 2; g.sw = 2; g.oh = 18; g.ow = 32
         #expect(!WinogradFused.suits(g, act: .relu))                      // stride 2
-        #expect(!WinogradFused.suits(Self.geometry((128, 128, 9, 16, 1, 1, 1, 1)), act: .relu))   // 8 tiles a row (the student's)
+        #expect(WinogradFused.suits(Self.geometry((128, 128, 9, 16, 1, 1, 1, 1)), act: .relu))    // 8 tiles a row, 40 in 3 vectors (v10's 9x16: 0.157 -> 0.117 ms)
         #expect(!WinogradFused.suits(Self.geometry((3, 16, 36, 64, 1, 1, 1, 1)), act: .relu))     // 3 channels
         #expect(!WinogradFused.suits(Self.geometry((16, 16, 36, 64, 2, 2, 2, 2)), act: .relu))    // pad 2
-        #expect(!WinogradFused.suits(Self.geometry((16, 16, 7, 33, 1, 1, 1, 1)), act: .relu))     // 17 tiles in 2 vectors
-        #expect(WinogradFused.suits(Self.geometry((16, 16, 7, 33, 1, 1, 1, 1)), act: .relu, anyWidth: true))
+        #expect(WinogradFused.suits(Self.geometry((16, 16, 7, 33, 1, 1, 1, 1)), act: .relu))      // 68 tiles in 5 vectors
+        #expect(!WinogradFused.suits(Self.geometry((16, 16, 2, 2, 1, 1, 1, 1)), act: .relu))     // one tile: transforms cost more
+        #expect(WinogradFused.suits(Self.geometry((16, 16, 2, 2, 1, 1, 1, 1)), act: .relu, anyWidth: true))
         #expect(WinogradFused.suits(Self.geometry((48, 48, 40, 72, 1, 1, 1, 1)), act: .relu))     // 576x320 input, stride 8
         #expect(WinogradFused.suits(Self.geometry((96, 96, 20, 36, 1, 1, 1, 1)), act: .relu))     // and stride 16
         #expect(WinogradFused.suits(Self.geometry((128, 128, 10, 18, 1, 1, 1, 1)), act: .relu))   // and stride 32

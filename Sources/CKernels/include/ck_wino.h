@@ -1,14 +1,16 @@
 // CKernels Winograd: F(2x2, 3x3) convolution fused in one AVX-512 kernel (3x3, stride 1,
 // dilation 1, one group): each 2x2 output tile costs 16 multiply-adds per (input, output)
-// channel pair instead of 36. Vectors hold 16 tiles along a tile row (32 output columns).
+// channel pair instead of 36. Vectors hold 16 consecutive tiles of the row-major tile order, so a
+// vector may span the end of one tile row and the start of the next (no idle lanes at row ends
+// but the last vector's: a 72-column plane has 36 tiles a row, 2.25 vectors, not 3).
 // Twin: the engine's convReference (Swift), compared within float tolerance by the tests (the
 // transforms round differently from the direct sum).
 //   x: [c][h][w]   weights: [m][c][3][3]   bias: [m]   y: [m][oh][ow]
 //   padded input (never stored): P[r][q] = x[r - padTop][q - padLeft], zero outside x
 //   packed weights U: [m / 8 rounded up][16 xi][c][8], xi = 4 i + j of G g G^T (ck_wino_pack)
 //   tile (ty, tx) = outputs (2 ty + a, 2 tx + b), a, b in {0, 1}: reads P rows 2 ty .. 2 ty + 3,
-//   columns 2 tx .. 2 tx + 3. Vector k (row-major over th tile rows x nv vectors) holds the tiles
-//   ty = k / nv, tx = 16 (k % nv) + lane.
+//   columns 2 tx .. 2 tx + 3. Vector k holds the tiles t = 16 k + lane, ty = t / tw, tx = t % tw
+//   (tw = tiles per row), t < th tw.
 // Work units are bands of `bandVecs` vectors (a multiple of 3): each transforms its input
 // into V[16][c][bandVecs][16] (scratch), then runs 8-channel x 3-vector register blocks over
 // it; a unit's arithmetic does not depend on who runs it (1 and 2 threads bit-identical).
@@ -18,7 +20,7 @@
 typedef struct {
     int c, h, w, m, oh, ow;
     int padTop, padLeft;
-    int th, nv;               // tile rows, 16-tile vectors per tile row
+    int th, tw, nv;           // tile rows, tiles per row, 16-tile vectors (all rows)
     int bandVecs, bands;      // vectors per work unit, units
     int ocBlocks;             // ceil(m / 8)
 } ck_wino_plan;

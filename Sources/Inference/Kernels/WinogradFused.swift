@@ -40,10 +40,12 @@ enum WinogradFused {
     /// group, pads of at most 1 (same-size or valid), at least 16 input and output channels,
     /// AVX-512, ReLU or no activation, and a predicted gain of 10% or more: vector multiply-adds
     /// per channel pair, 9 oh ceil(ow / 16) for the direct kernel against 16 x 1.4 (the
-    /// transforms, measured) x tile rows x 16-tile vectors per row. It fitted the measured ratios
-    /// (36x64 0.62, 18x32 0.55, 72x128 0.72-0.81, 9x16 1.29) and picks the 576x320 and 608x352
-    /// inputs' 20x36, 10x18, 22x38 and 11x19 planes too (96 ch 20x36: 0.46 vs 0.87 ms with the
-    /// sgemm Winograd the direct kernel leaves it to; 128 ch 10x18: 0.23 vs 0.45).
+    /// transforms, measured) x the 16-tile vectors (tiles counted over all tile rows: since
+    /// session 10 a vector runs on across row ends). It fitted the measured ratios when vectors
+    /// stopped at row ends (36x64 0.62, 18x32 0.55, 72x128 0.72-0.81, 9x16 1.29); with vectors
+    /// across rows the 576x320 input's 20x36, 40x72 and 10x18 planes and the 512x288 input's 9x16
+    /// one gain too (student, 1 core: 48 ch 40x72 0.34 -> 0.26 ms, 96 ch 20x36 0.41 -> 0.25,
+    /// 128 ch 9x16 0.157 -> 0.117 against the direct kernel).
     /// `anyWidth`: skip the cost rule (tests of the kernel on narrow planes).
     static func suits(_ g: ConvGeometry, act: Activation, isa: Int32 = DirectConv.isa, anyWidth: Bool = false) -> Bool {
         guard enabled, isa == Int32(CK_ISA_AVX512), g.kh == 3, g.kw == 3, g.sh == 1, g.sw == 1, g.dh == 1, g.dw == 1,
@@ -52,7 +54,7 @@ enum WinogradFused {
               g.oh == g.h + g.padTop + g.padBottom - 2, g.ow == g.w + g.padLeft + g.padRight - 2 else { return false }
         if anyWidth { return true }
         let direct = 9.0 * Double(g.oh) * Double((g.ow + 15) / 16)
-        let fused = 16.0 * 1.4 * Double((g.oh + 1) / 2) * Double(((g.ow + 1) / 2 + 15) / 16)
+        let fused = 16.0 * 1.4 * Double(((g.oh + 1) / 2 * ((g.ow + 1) / 2) + 15) / 16)
         return fused <= 0.9 * direct
     }
 
