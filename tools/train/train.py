@@ -233,7 +233,6 @@ def main():
             loss, parts = losses(out, T(hms), T(whs), T(offs), T(msks), T(igns), T(segs).long(), T(pws),
                                  T(sts) if sts else None, a.soft_weight, a.wh_rel,
                                  anchor_probs(anchor, x, a.seg_anchor_size) if anchor else None, a.seg_anchor_weight)
-
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
