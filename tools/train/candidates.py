@@ -4,8 +4,8 @@ val only; then the rule of experiments/v14/SELECTION_RULE.txt: eligible if p0 dr
 clear the floors, candidate = highest p0 AP50@0.4 (ties within 0.002: higher CamVid val), a switch only if that beats
 --switch-ap (then the p1 veto, run by hand: evaluate.py on the candidate). Results already in --out are kept.
 
-Usage: python candidates.py --runs v14a v14b --base ../../fixtures/models/drivepipe-student.onnx --alpha 0.5 1.0
-                            --out experiments/v14/models_p0_camvid.json
+Usage: python candidates.py --runs v14a v14b --base V10.onnx --alpha 0.5 1.0 --out experiments/v14/models_p0_camvid.json
+  (V10.onnx: the model the runs started from, `git show f18f5c1:fixtures/models/drivepipe-student.onnx > V10.onnx`)
 """
 import argparse
 import glob
@@ -14,20 +14,13 @@ import os
 import subprocess
 import sys
 
+from snapshots import evaluate_p0
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def py(*args):
     return subprocess.run([sys.executable, *args], check=True, capture_output=True, text=True, cwd=HERE).stdout
-
-
-def evaluate_p0_camvid(onnx_path, threads):
-    r = json.loads(py("evaluate.py", "--model", onnx_path, "--threads", str(threads), "--heldout-passes", "p0",
-                      "--skip", "kitti", "teacher_flip", "camvid_test", "timing"))
-    p0 = r["heldout_challenge_video"]["by_pass"]["p0"]
-    return {"drivable_iou": p0["drivable_iou"], "lane_iou": p0["lane_iou"],
-            "ap50_conf0.4": p0["vehicle_ap50_by_teacher_conf"]["teacher_conf_0.4"]["ap50"],
-            "camvid_val_road_iou": r["camvid_val"]["student_road_iou"], "gflops": r["cost"]["gflops"]}
 
 
 def choose(results, drivable, lane, camvid, switch_ap):
@@ -56,16 +49,17 @@ def main():
     base = os.path.abspath(a.base)
     res = json.load(open(a.out)) if os.path.exists(a.out) else {}
     for run in a.runs:
+        todo = [al for al in a.alpha if f"{run}_swa_a{round(al * 100):03d}" not in res]
+        if not todo:
+            continue
         py("soup.py", "--run", run)
-        py("interp.py", "--run", run + "_swa", "--alpha", *map(str, a.alpha), "--base", base)
-        for al in a.alpha:
+        py("interp.py", "--run", run + "_swa", "--alpha", *map(str, todo), "--base", base)
+        for al in todo:
             name = f"{run}_swa_a{round(al * 100):03d}"
-            if name in res:
-                continue
             (ck,) = glob.glob(os.path.join(HERE, "runs", name, "ema_step*.pt"))
             path = os.path.join(HERE, "runs", name, name + ".onnx")
             py("export.py", "--ckpt", ck, "--out", path)
-            res[name] = evaluate_p0_camvid(path, a.threads)
+            res[name] = evaluate_p0(path, a.threads, camvid=True)
             print(name, json.dumps(res[name]), file=sys.stderr, flush=True)
             open(a.out, "w").write(json.dumps(res, indent=1))
     name, switch = choose(res, a.floor_drivable, a.floor_lane, a.floor_camvid, a.switch_ap)

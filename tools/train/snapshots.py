@@ -17,14 +17,18 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def evaluate_p0(onnx_path, threads):
+def evaluate_p0(onnx_path, threads, camvid=False):
+    """p0 drivable / lane IoU, AP50@0.4 and GFLOPs (and CamVid val Road IoU with camvid=True, v10-v14)."""
+    skip = ["kitti", "teacher_flip", "camvid_test", "timing"] + ([] if camvid else ["camvid"])
     out = subprocess.run([sys.executable, os.path.join(HERE, "evaluate.py"), "--model", onnx_path, "--threads", str(threads),
-                          "--heldout-passes", "p0", "--skip", "kitti", "teacher_flip", "camvid", "camvid_test", "timing"],
-                         check=True, capture_output=True, text=True).stdout
+                          "--heldout-passes", "p0", "--skip", *skip], check=True, capture_output=True, text=True).stdout
     r = json.loads(out)
     p0 = r["heldout_challenge_video"]["by_pass"]["p0"]
-    return {"drivable_iou": p0["drivable_iou"], "lane_iou": p0["lane_iou"],
-            "ap50_conf0.4": p0["vehicle_ap50_by_teacher_conf"]["teacher_conf_0.4"]["ap50"], "gflops": r["cost"]["gflops"]}
+    res = {"drivable_iou": p0["drivable_iou"], "lane_iou": p0["lane_iou"],
+           "ap50_conf0.4": p0["vehicle_ap50_by_teacher_conf"]["teacher_conf_0.4"]["ap50"]}
+    if camvid:
+        res["camvid_val_road_iou"] = r["camvid_val"]["student_road_iou"]
+    return {**res, "gflops": r["cost"]["gflops"]}
 
 
 def candidate(results, floor_drivable, floor_lane):
