@@ -12,7 +12,7 @@ import onnx
 import onnxruntime as ort
 import torch
 
-from model import Student
+from model import student_for
 
 OUTPUTS = ["heatmap", "box_size", "box_offset", "seg_logits"]
 FEATURES = ["features_s4", "features_s8"]
@@ -71,7 +71,7 @@ def main():
     ap.add_argument("--raw", action="store_true", help="use raw instead of EMA weights")
     a = ap.parse_args()
     c = torch.load(a.ckpt, weights_only=False)
-    model = Student(det_stride=c.get("args", {}).get("det_stride", 8), det4_blocks=c.get("args", {}).get("det4_blocks", 0))
+    model = student_for(c.get("args", {}))
     model.load_state_dict(c["model"] if a.raw else c["ema"])
     model.eval()
     w, h = c.get("input", (512, 288))

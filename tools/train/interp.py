@@ -13,7 +13,7 @@ import sys
 
 import torch
 
-from model import Student
+from model import student_for
 from onnx_init import load_onnx_weights
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,7 +27,7 @@ def main():
     a = ap.parse_args()
     (path,) = glob.glob(os.path.join(HERE, "runs", a.run, "ema_step*.pt"))
     ft = torch.load(path, weights_only=False)
-    base = Student(det_stride=ft["args"]["det_stride"], det4_blocks=ft["args"].get("det4_blocks", 0))
+    base = student_for(ft["args"])  # blocks the base ONNX lacks (v16 --seg-blocks) keep their identity start
     load_onnx_weights(base, a.base)
     b = base.state_dict()
     assert b.keys() == ft["ema"].keys()

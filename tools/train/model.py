@@ -39,7 +39,7 @@ class ResBlock(nn.Module):
 
 
 class Student(nn.Module):
-    def __init__(self, c=(16, 24, 48, 96, 128), neck=48, seg=24, det_stride=STRIDE, det4=32, det4_blocks=0):
+    def __init__(self, c=(16, 24, 48, 96, 128), neck=48, seg=24, det_stride=STRIDE, det4=32, det4_blocks=0, seg_blocks=0):
         super().__init__()
         assert det_stride in (4, 8)
         self.det_stride = det_stride
@@ -70,6 +70,8 @@ class Student(nn.Module):
         nn.init.constant_(self.hm.bias, -2.19)  # prior 0.1 (CenterNet)
         # segmentation head on features_s8 (+ features_s4 skip)
         self.seg8 = cbr(neck, seg, 1)
+        # v16: residual blocks at stride 8 in the segmentation head (0 up to v15): context for road edges and barriers
+        self.seg8_res = nn.Sequential(*[ResBlock(seg) for _ in range(seg_blocks)])
         self.seg4 = cbr(c2, seg, 1)
         self.seg = cbr(seg, seg)
         self.seg_out = nn.Conv2d(seg, 3, 1)
@@ -91,7 +93,7 @@ class Student(nn.Module):
         hm = torch.sigmoid(self.hm(d))
         wh = self.wh(d)
         off = self.off(d)
-        s = self.seg(self.seg4(f4) + F.interpolate(self.seg8(p8), scale_factor=2.0, mode="nearest"))
+        s = self.seg(self.seg4(f4) + F.interpolate(self.seg8_res(self.seg8(p8)), scale_factor=2.0, mode="nearest"))
         seg = F.interpolate(self.seg_out(s), scale_factor=4.0, mode="bilinear", align_corners=False)
         return hm, wh, off, seg
 
@@ -99,6 +101,15 @@ class Student(nn.Module):
         f4, p8 = self.backbone(x)
         out = self.heads(f4, p8)
         return out + (f4, p8) if with_features else out
+
+
+SEG_HEAD = ("seg8", "seg8_res", "seg4", "seg", "seg_out")  # the segmentation head's modules (v16: trained alone)
+
+
+def student_for(args):
+    """The network a checkpoint's training args describe (older checkpoints lack the newer keys)."""
+    return Student(det_stride=args.get("det_stride", 8), det4_blocks=args.get("det4_blocks", 0),
+                   seg_blocks=args.get("seg_blocks", 0))
 
 
 def count_macs(model, h=288, w=512):
@@ -121,6 +132,7 @@ if __name__ == "__main__":
     m = Student()
     m8 = Student(det_stride=8)
     print(f"one stride-4 residual block: MACs {count_macs(Student(det4_blocks=1))/1e6:.1f} M")
+    print(f"one stride-8 segmentation block: MACs {count_macs(Student(seg_blocks=1))/1e6:.1f} M")
     print(f"det stride 8: MACs {count_macs(m8)/1e6:.1f} M at 512x288, {count_macs(m8, 224, 384)/1e6:.1f} M at 384x224")
     macs = count_macs(m)
     print(f"params {sum(p.numel() for p in m.parameters())/1e6:.3f} M, MACs {macs/1e6:.1f} M, FLOPs {2*macs/1e9:.3f} G")

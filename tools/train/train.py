@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from common import RUNS, Yolo
 from data import SEG_IGNORE, augment, load_chunks, make_targets, soft_targets
-from model import STRIDE, Student
+from model import SEG_HEAD, STRIDE, Student
 from onnx_init import freeze_bn, load_onnx_weights
 
 SEG_WEIGHTS = torch.tensor([1.0, 1.0, 4.0])  # lane lines are ~2% of pixels
@@ -99,6 +99,9 @@ def main():
     ap.add_argument("--init-onnx", help="shipped student ONNX to start from (BN folded, so it implies --frozen-bn; onnx_init.py)")
     ap.add_argument("--frozen-bn", action="store_true", help="BatchNorm layers in eval mode (fixed statistics)")
     ap.add_argument("--det4-blocks", type=int, default=0, help="residual blocks at stride 4 in the detection head (v7)")
+    ap.add_argument("--seg-blocks", type=int, default=0, help="residual blocks at stride 8 in the segmentation head (v16)")
+    ap.add_argument("--train-only", choices=["all", "seg"], default="all",
+                    help="seg: only the segmentation head is trained, the rest frozen, so detection is unchanged (v16)")
     ap.add_argument("--ema-decay", type=float, default=0.998)
     ap.add_argument("--snapshot-min", type=float, default=15, help="keep an EMA snapshot every N minutes")
     ap.add_argument("--soft-weight", type=float, default=0.0,
@@ -129,9 +132,12 @@ def main():
     budget_file = os.path.join(run, "budget_min")
     if not os.path.exists(budget_file):
         open(budget_file, "w").write(str(a.budget_min))
-    model = Student(det_stride=a.det_stride, det4_blocks=a.det4_blocks)
+    model = Student(det_stride=a.det_stride, det4_blocks=a.det4_blocks, seg_blocks=a.seg_blocks)
+    if a.train_only == "seg":  # the backbone and the detection head keep their weights exactly
+        for n, p in model.named_parameters():
+            p.requires_grad_(n.split(".")[0] in SEG_HEAD)
     ema = copy.deepcopy(model).eval()
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=a.lr, weight_decay=1e-4)
     state = {"elapsed": 0.0, "epoch": 0, "step": 0, "wall_start": time.time()}
     ck = os.path.join(run, "last.pt")
     if os.path.exists(ck):
