@@ -172,9 +172,9 @@ static void wino_input(const ck_wino_plan *p, const float *x, float *V, int k0, 
     }
 }
 
-/// The output transform of 8 channels x 3 vectors held in M[xi][o][r][16], bias, ReLU, store.
-static void wino_output(const ck_wino_plan *p, const float *M, const float *bias, int relu, float *y, int oc0,
-                        int kFirst, int nk) {
+/// The output transform of 8 channels x 3 vectors held in M[xi][o][r][16], bias, residual, ReLU, store.
+static void wino_output(const ck_wino_plan *p, const float *M, const float *bias, const float *sum, int relu, float *y,
+                        int oc0, int kFirst, int nk) {
     const __m512i loIdx = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i hiIdx = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
     const long plane = (long)p->oh * p->ow;
@@ -199,25 +199,32 @@ static void wino_output(const ck_wino_plan *p, const float *M, const float *bias
             }
             const __m512 b = _mm512_set1_ps(bias ? bias[oc0 + o] : 0.0f);
             float *yo = y + (long)(oc0 + o) * plane;
+            const float *so = sum ? sum + (long)(oc0 + o) * plane : 0;
+            const __m512 zero = _mm512_setzero_ps();
             for (int a = 0; a < 2; a++) {           // (A^T m) A: output row 2 ty + a of each segment
-                __m512 y0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[a][0], s[a][1]), s[a][2]), b);
-                __m512 y1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[a][1], s[a][2]), s[a][3]), b);
-                if (relu) { y0 = _mm512_max_ps(y0, _mm512_setzero_ps()); y1 = _mm512_max_ps(y1, _mm512_setzero_ps()); }
+                const __m512 y0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[a][0], s[a][1]), s[a][2]), b);
+                const __m512 y1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[a][1], s[a][2]), s[a][3]), b);
                 const __m512 lo = _mm512_permutex2var_ps(y0, loIdx, y1), hi = _mm512_permutex2var_ps(y0, hiIdx, y1);
                 for (int q = 0; q < ns; q++) {
                     const int oy = 2 * seg[q].ty + a;
                     if (oy >= p->oh) continue;
-                    float *dst = yo + (long)oy * p->ow + ox[q];
-                    if (mLo[q]) _mm512_mask_storeu_ps(dst, mLo[q], lo);
-                    if (mHi[q]) _mm512_mask_storeu_ps(dst + 16, mHi[q], hi);
+                    const long at = (long)oy * p->ow + ox[q];
+                    __m512 l = lo, h = hi;
+                    if (so) {                       // the residual, read where the outputs go (may alias y)
+                        l = _mm512_add_ps(l, _mm512_maskz_loadu_ps(mLo[q], so + at));
+                        h = _mm512_add_ps(h, _mm512_maskz_loadu_ps(mHi[q], so + at + 16));
+                    }
+                    if (relu) { l = _mm512_max_ps(l, zero); h = _mm512_max_ps(h, zero); }
+                    if (mLo[q]) _mm512_mask_storeu_ps(yo + at, mLo[q], l);
+                    if (mHi[q]) _mm512_mask_storeu_ps(yo + at + 16, mHi[q], h);
                 }
             }
         }
     }
 }
 
-static void wino_run_avx512(const ck_wino_plan *p, const float *x, const float *packed, const float *bias, int relu,
-                            float *y, float *scratch, int u0, int u1) {
+static void wino_run_avx512(const ck_wino_plan *p, const float *x, const float *packed, const float *bias,
+                            const float *sum, int relu, float *y, float *scratch, int u0, int u1) {
     float *V = scratch;
     float *M = scratch + 16L * p->c * p->bandVecs * LANES;
     const long xiStride = (long)p->c * p->bandVecs * LANES;
@@ -251,7 +258,7 @@ static void wino_run_avx512(const ck_wino_plan *p, const float *x, const float *
                         for (int r = 0; r < RW; r++) _mm512_storeu_ps(M + ((xi * OCB + o) * RW + r) * LANES, acc[o][r]);
                 }
                 const int nk = k1 - kb < RW ? k1 - kb : RW;
-                wino_output(p, M, bias, relu, y, blk * OCB, kb, nk);
+                wino_output(p, M, bias, sum, relu, y, blk * OCB, kb, nk);
             }
         }
     }
@@ -260,11 +267,11 @@ static void wino_run_avx512(const ck_wino_plan *p, const float *x, const float *
 #pragma clang attribute pop
 #endif
 
-void ck_wino_run(const ck_wino_plan *p, const float *x, const float *packed, const float *bias, int relu,
-                 float *y, float *scratch, int u0, int u1) {
+void ck_wino_run(const ck_wino_plan *p, const float *x, const float *packed, const float *bias, const float *sum,
+                 int relu, float *y, float *scratch, int u0, int u1) {
 #if defined(__x86_64__)
-    wino_run_avx512(p, x, packed, bias, relu, y, scratch, u0, u1);
+    wino_run_avx512(p, x, packed, bias, sum, relu, y, scratch, u0, u1);
 #else
-    (void)p; (void)x; (void)packed; (void)bias; (void)relu; (void)y; (void)scratch; (void)u0; (void)u1;
+    (void)p; (void)x; (void)packed; (void)bias; (void)sum; (void)relu; (void)y; (void)scratch; (void)u0; (void)u1;
 #endif
 }

@@ -1,7 +1,7 @@
 // The fused AVX-512 Winograd kernel (ck_wino_*, WinogradFused) against the naive conv twin:
 // odd sizes (vectors spanning two or more tile rows, a partial last vector, an odd last output row), same-size and valid and
-// one-sided pads, ReLU and none, with and without bias, 1 and 2 threads bit-identical; and the
-// shapes it takes or leaves to the direct kernel. Skipped (nothing to run) without AVX-512.
+// one-sided pads, ReLU and none, with and without bias, with a fused residual (also in place), 1 and 2 threads
+// bit-identical; and the shapes it takes or leaves to the direct kernel. Skipped (nothing to run) without AVX-512.
 
 import CKernels
 import Foundation
@@ -53,6 +53,44 @@ import Testing
             outs.append(y)
         }
         #expect(outs[0] == outs[1], "shape \(i): 1 and 2 threads differ")
+    }
+
+    /// A fused residual Add (y = act(conv + bias + sum)), also with the sum in y itself, as the
+    /// engine may run it in place.
+    @Test(arguments: 0..<shapes.count, [Activation.none, .relu])
+    func residualMatchesReference(_ i: Int, _ act: Activation) throws {
+        guard DirectConv.isa == Int32(CK_ISA_AVX512) else { return }
+        let g = Self.geometry(Self.shapes[i])
+        let x = seededRandom(g.c * g.h * g.w, seed: UInt64(80 + i))
+        let wt = seededRandom(g.m * g.c * 9, seed: UInt64(90 + i)).map { $0 / Float(g.c).squareRoot() }
+        let bias = seededRandom(g.m, seed: UInt64(100 + i))
+        let sum = seededRandom(g.m * g.outPlane, seed: UInt64(110 + i))
+        var ref = [Float](repeating: 0, count: g.m * g.outPlane)
+        convReference(g, x, wt, bias, &ref, .none)
+        ref = zip(ref, sum).map { act == .relu ? max($0 + $1, 0) : $0 + $1 }
+        let plan = try #require(WinogradFused.plan(g, weights: wt, act: act, threads: 2, anyWidth: true), "shape \(i)")
+        var scratch = [Float](repeating: .nan, count: plan.scratch)
+        var outs: [[Float]] = []
+        for (threads, inPlace) in [(1, false), (2, false), (2, true)] {
+            var y = inPlace ? sum : [Float](repeating: .nan, count: g.m * g.outPlane)
+            bias.withUnsafeBufferPointer { b in
+                y.withUnsafeMutableBufferPointer { yp in
+                    if inPlace {
+                        WinogradFused.conv(plan, x, b.baseAddress, sum: UnsafePointer(yp.baseAddress!), yp.baseAddress!,
+                                           scratch: &scratch, threads: threads)
+                    } else {
+                        sum.withUnsafeBufferPointer {
+                            WinogradFused.conv(plan, x, b.baseAddress, sum: $0.baseAddress, yp.baseAddress!, scratch: &scratch,
+                                               threads: threads)
+                        }
+                    }
+                }
+            }
+            let (err, scale) = maxAbsError(y, ref)
+            #expect(err < 1e-5 * scale, "shape \(i) \(act) threads \(threads) in place \(inPlace): \(err) (scale \(scale))")
+            outs.append(y)
+        }
+        #expect(outs[0] == outs[1] && outs[1] == outs[2], "shape \(i): threads or in-place runs differ")
     }
 
     @Test func takesOnlyWhatItSuits() {

@@ -33,8 +33,9 @@ long ck_wino_packed_count(const ck_wino_plan *p);
 long ck_wino_scratch_count(const ck_wino_plan *p);
 /// U from weights [m][c][3][3] (output channels past m packed as zeros).
 void ck_wino_pack(const ck_wino_plan *p, const float *w, float *packed);
-/// Units [u0, u1): y = act(conv + bias), act 0 none, 1 relu; needs an AVX-512 CPU.
-void ck_wino_run(const ck_wino_plan *p, const float *x, const float *packed, const float *bias, int relu,
-                 float *y, float *scratch, int u0, int u1);
+/// Units [u0, u1): y = act(conv + bias + sum), act 0 none, 1 relu; sum [m][oh][ow] (a fused
+/// residual Add) or NULL, and may be y itself; needs an AVX-512 CPU.
+void ck_wino_run(const ck_wino_plan *p, const float *x, const float *packed, const float *bias, const float *sum,
+                 int relu, float *y, float *scratch, int u0, int u1);
 
 #endif

@@ -1,13 +1,13 @@
 // WinogradFused: 3x3 stride-1 convolutions through the fused AVX-512 Winograd F(2x2, 3x3)
 // kernel of CKernels (ck_wino.h): input transform of a ~96 KiB band of tiles (padding by masked loads),
-// broadcast-FMA products, output transform, bias and ReLU in one pass, no sgemm. 2.25x fewer
+// broadcast-FMA products, output transform, bias, an optional residual and ReLU in one pass, no sgemm. 2.25x fewer
 // multiply-adds than the direct kernel; the transforms and the idle lanes of a short tile row
 // cost back part of it, so a cost model (in `suits`) picks it only where it predicts a gain.
 // Measured against the direct kernel on the student's shapes (1 core, hot, C harness, ms):
 // 48 ch 36x64 0.252 vs 0.408, 96 ch 18x32 0.220 vs 0.403, 24 ch 72x128 0.336 vs 0.414,
 // 32 ch 72x128 0.523 vs 0.722; 128 ch 9x16 (8 tiles a row) 0.25 vs 0.188, left to the direct kernel.
 // Results differ from the direct sum by float rounding (max 4e-6 absolute on unit-scale data).
-//   x: [n, c, h, w]   weight: [m, c, 3, 3]   bias: [m]   y: [n, m, oh, ow]   act: none or ReLU
+//   x: [n, c, h, w]   weight: [m, c, 3, 3]   bias: [m]   sum, y: [n, m, oh, ow]   act: none or ReLU
 // Twin: `convReference`. Work units are bands of tiles, fixed by the shape: 1 and 2 threads
 // give identical results.
 
@@ -70,16 +70,17 @@ enum WinogradFused {
         return Plan(g: g, cp: cp, packed: packed, relu: act == .relu ? 1 : 0, threads: threads)
     }
 
-    /// y = act(conv(x) + bias); `scratch` holds `plan.scratch` floats.
-    static func conv(_ p: Plan, _ x: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+    /// y = act(conv(x) + bias + sum); `sum` (shaped like y, may be y) is a fused residual Add;
+    /// `scratch` holds `plan.scratch` floats.
+    static func conv(_ p: Plan, _ x: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, sum: UnsafePointer<Float>? = nil,
                      _ y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
         let g = p.g
         let cp = p.cp
         for b in 0..<g.n {
-            let xb = x + b * g.c * g.inPlane, yb = y + b * g.m * g.outPlane
+            let xb = x + b * g.c * g.inPlane, yb = y + b * g.m * g.outPlane, sb = sum.map { $0 + b * g.m * g.outPlane }
             Parallel.tasks(Int(cp.bands), threads: min(threads, p.workers)) { worker, lo, hi in
                 var c = cp
-                ck_wino_run(&c, xb, p.packed.p, bias, p.relu, yb, scratch + worker * p.perWorker, Int32(lo), Int32(hi))
+                ck_wino_run(&c, xb, p.packed.p, bias, sb, p.relu, yb, scratch + worker * p.perWorker, Int32(lo), Int32(hi))
             }
         }
     }

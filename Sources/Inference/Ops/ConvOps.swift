@@ -139,10 +139,11 @@ func compileConv(_ ctx: OpContext, algorithm: ConvAlgorithm = .auto) throws -> C
                                  post: hasPost ? ins[4] : nil, postUp: postUp, outs[0], scratch: scratch, threads: threads)
         }
     }
-    if algorithm == .auto, !hasSum, !hasPost, let wc = ctx.optionalConst(1),
+    if algorithm == .auto, !hasPost, let wc = ctx.optionalConst(1),
        let wp = WinogradFused.plan(g, weights: wc.floats, act: act, threads: threads) {
         return CompiledOp(outShapes: [outShape], scratchCount: wp.scratch, flops: g.flops) { ins, outs, scratch in
-            WinogradFused.conv(wp, ins[0], hasBias ? ins[2] : nil, outs[0], scratch: scratch, threads: threads)
+            WinogradFused.conv(wp, ins[0], hasBias ? ins[2] : nil, sum: hasSum ? ins[3] : nil, outs[0], scratch: scratch,
+                               threads: threads)
         }
     }
     if !g.isDepthwise || g.cg != 1, algorithm == .auto, DirectConv.enabled, let wc = ctx.optionalConst(1),
