@@ -29,12 +29,17 @@ import Testing
         return g
     }
 
+    /// Input x (seed) and weights (seed + 10, scaled by 1 / sqrt(c): unit-scale outputs) for `g`.
+    static func data(_ g: ConvGeometry, seed: UInt64) -> (x: [Float], wt: [Float]) {
+        (seededRandom(g.c * g.h * g.w, seed: seed),
+         seededRandom(g.m * g.c * 9, seed: seed + 10).map { $0 / Float(g.c).squareRoot() })
+    }
+
     @Test(arguments: 0..<shapes.count, [Activation.none, .relu])
     func matchesReference(_ i: Int, _ act: Activation) throws {
         guard DirectConv.isa == Int32(CK_ISA_AVX512) else { return }
         let g = Self.geometry(Self.shapes[i])
-        let x = seededRandom(g.c * g.h * g.w, seed: UInt64(50 + i))
-        let wt = seededRandom(g.m * g.c * 9, seed: UInt64(60 + i)).map { $0 / Float(g.c).squareRoot() }
+        let (x, wt) = Self.data(g, seed: UInt64(50 + i))
         let bias: [Float]? = i % 2 == 0 ? seededRandom(g.m, seed: UInt64(70 + i)) : nil
         var ref = [Float](repeating: 0, count: g.m * g.outPlane)
         if let bias { convReference(g, x, wt, bias, &ref, act) } else { convReference(g, x, wt, nil, &ref, act) }
@@ -61,8 +66,7 @@ import Testing
     func residualMatchesReference(_ i: Int, _ act: Activation) throws {
         guard DirectConv.isa == Int32(CK_ISA_AVX512) else { return }
         let g = Self.geometry(Self.shapes[i])
-        let x = seededRandom(g.c * g.h * g.w, seed: UInt64(80 + i))
-        let wt = seededRandom(g.m * g.c * 9, seed: UInt64(90 + i)).map { $0 / Float(g.c).squareRoot() }
+        let (x, wt) = Self.data(g, seed: UInt64(80 + i))
         let bias = seededRandom(g.m, seed: UInt64(100 + i))
         let sum = seededRandom(g.m * g.outPlane, seed: UInt64(110 + i))
         var ref = [Float](repeating: 0, count: g.m * g.outPlane)
