@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from common import RUNS, Yolo
 from data import SEG_IGNORE, augment, load_chunks, make_targets, soft_targets
-from model import SEG_HEAD, STRIDE, Student
+from model import SEG_HEAD, STRIDE, Student, student_for
 from onnx_init import freeze_bn, load_onnx_weights
 
 SEG_WEIGHTS = torch.tensor([1.0, 1.0, 4.0])  # lane lines are ~2% of pixels
@@ -132,7 +132,7 @@ def main():
     budget_file = os.path.join(run, "budget_min")
     if not os.path.exists(budget_file):
         open(budget_file, "w").write(str(a.budget_min))
-    model = Student(det_stride=a.det_stride, det4_blocks=a.det4_blocks, seg_blocks=a.seg_blocks)
+    model = student_for(vars(a))
     if a.train_only == "seg":  # the backbone and the detection head keep their weights exactly
         for n, p in model.named_parameters():
             p.requires_grad_(n.split(".")[0] in SEG_HEAD)
