@@ -56,14 +56,9 @@ def main():
         "ops": sorted({n.op_type for n in m.graph.node}),
         "resize_ops": "neck and detection head: Resize nearest x2 (asymmetric, floor); segmentation: Resize linear x4 (half_pixel)",
         "training": {
-            "data": "Udacity self-driving-car videos (MIT licence): every 2nd frame of project_video, challenge, solidYellowLeft "
-                    "and solidWhiteRight (1,208 frames, see tools/train/label.py); challenge_video held out for validation "
-                    "(every 2nd frame, 242 frames, evaluation only)",
-            "labels": "teacher pseudo-labels: TwinLiteNet (MIT; drivable area + lane lines, argmax, lane wins) and Yolo-Fastest 1.1 "
-                      "(public domain; COCO car/bus/truck/motorbike -> vehicle, person -> pedestrian, bicycle -> cyclist, "
-                      "traffic light -> traffic_light; conf 0.25, per-class NMS 0.45)",
-            "detection_targets": "teacher boxes with confidence >= 0.4 are heatmap targets; teacher boxes 0.25-0.4 are ignored "
-                                 "regions (no loss pushing the heatmap to 0 inside them)",
+            "data": "Udacity self-driving-car videos (MIT licence): every frame of project_video, challenge, solidYellowLeft and solidWhiteRight (2,413 frames; v4 used every 2nd, 1,208; see tools/train/label.py, passes q0-q4); challenge_video held out for validation (every 2nd frame, 242 frames, evaluation only)",
+            "labels": "teacher pseudo-labels: TwinLiteNet (MIT; drivable area + lane lines, argmax, lane wins, and its probabilities for distillation: tools/train/soft_labels.py) and Yolo-Fastest 1.1 (public domain; COCO car/bus/truck/motorbike -> vehicle, person -> pedestrian, bicycle -> cyclist, traffic light -> traffic_light; conf 0.25, per-class NMS 0.45); detection labels since v10's training run (v9b): Yolo-Fastest run on each augmented crop the student sees (before mirror and colour jitter), not cached boxes moved with the crop",
+            "detection_targets": "the teacher's boxes on the crop itself with confidence >= 0.4 are heatmap targets; its boxes 0.25-0.4 are ignored regions (no loss pushing the heatmap to 0 inside them)",
             "losses": "CenterNet focal loss on heatmap (ignored regions excluded), L1 on size (x0.1) and offset, "
                       "class-weighted CE on segmentation (lane x4)",
             "augmentation": f"whole frame at the deployed scale (30%) or zoom 0.8-1.6x (below 1: pasted into a grey canvas whose "

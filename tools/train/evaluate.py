@@ -14,11 +14,13 @@ timings are not skewed) and writes the metrics JSON (card.py then writes the mod
   cost: MACs/FLOPs, parameters
   timing: our engine (`drivepipe bench`, release build) against onnxruntime at 1 and 2 threads, alternating
       rounds (tools/bench_ort.py); wrap a timing-only run in /work/quiet.sh-style pausing of other jobs
-  teacher mirror consistency: TwinLiteNet on mirrored held-out frames vs its own labels (a scale for the IoUs)
-  --skip heldout kitti camvid camvid_test timing teacher_flip leaves parts out; --update keeps the other parts of --out
+  teacher consistency: TwinLiteNet on mirrored, student-sized (576x320 and back) and 10%-zoomed held-out frames vs
+      its own labels (a scale for the IoUs; part name teacher_flip)
+  training fit: the same IoUs on training frames (pass q0), per drive
+  --skip heldout kitti train_fit camvid camvid_test timing teacher_flip leaves parts out; --update keeps the other parts of --out
 
 Usage: python evaluate.py --model ../../fixtures/models/drivepipe-student.onnx [--out metrics.json] [--skip ...]
-       python evaluate.py --model M.onnx --out metrics.json --update --skip heldout kitti camvid teacher_flip   (timing only)
+       python evaluate.py --model M.onnx --out metrics.json --update --skip heldout kitti train_fit camvid camvid_test teacher_flip   (timing only)
 """
 import argparse
 import glob
@@ -163,20 +165,74 @@ def heldout(st, passes=("p0", "p1")):
     return res
 
 
-def teacher_flip_consistency(threads=2):
-    """How well TwinLiteNet agrees with itself: its drivable/lane masks of the held-out frames mirrored,
-    mirrored back, against its masks of the frames as they are (the labels). A scale for the student's
-    IoU against those labels: the teacher's own answer moves this much under a left-right mirror."""
+def _mirrored(tl, frame):
+    m = tl.mask(frame[:, ::-1].copy())[:, ::-1]
+    return m, np.ones(m.shape, bool)
+
+
+def _at_student_size(tl, frame, w=576, h=320):
+    """The frame squeezed to the student's input size and back: the detail the student never sees."""
+    small = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA)
+    m = tl.mask(cv2.resize(small, (frame.shape[1], frame.shape[0]), interpolation=cv2.INTER_LINEAR))
+    return m, np.ones(m.shape, bool)
+
+
+def _zoomed(tl, frame, z=0.9):
+    """The central z crop enlarged to the whole input (objects 1/z larger), its mask shrunk back in place;
+    compared only inside the crop. Returns masks at the teacher's 640x360."""
+    H, W = frame.shape[:2]
+    m = tl.mask(cv2.resize(frame[int(H * (1 - z) / 2):int(H * (1 + z) / 2), int(W * (1 - z) / 2):int(W * (1 + z) / 2)],
+                           (W, H), interpolation=cv2.INTER_LINEAR))
+    h, w = m.shape
+    ch, cw = int(round(h * z)), int(round(w * z)); y0, x0 = (h - ch) // 2, (w - cw) // 2
+    out = np.zeros((h, w), m.dtype); inside = np.zeros((h, w), bool)
+    out[y0:y0 + ch, x0:x0 + cw] = cv2.resize(m, (cw, ch), interpolation=cv2.INTER_NEAREST); inside[y0:y0 + ch, x0:x0 + cw] = True
+    return out, inside
+
+
+TEACHER_VARIANTS = {
+    "teacher_flip_consistency": (_mirrored, "TwinLiteNet on the mirrored frame, mirrored back, vs TwinLiteNet on the frame (the labels)"),
+    "teacher_student_size_consistency": (_at_student_size, "TwinLiteNet on the frame resized to the student's 576x320 and back "
+                                         "to 640x360 (INTER_AREA down, bilinear up) vs TwinLiteNet on the frame (the labels)"),
+    "teacher_zoom_consistency": (_zoomed, "TwinLiteNet on the central 90% of the frame enlarged to 640x360, its mask shrunk back "
+                                 "into place, vs TwinLiteNet on the frame (the labels), inside that central 90% only"),
+}
+
+
+def teacher_consistency(variant, threads=2):
+    """How well TwinLiteNet agrees with itself when its input changes in a way that should not change the
+    answer (a mirror, the student's input resolution, a 10% zoom): a scale for the student's IoU against
+    the teacher's labels. IoU pooled over the held-out frames (p0 + p1) at 640x360."""
+    fn, definition = TEACHER_VARIANTS[variant]
     tl = TwinLite(threads)
     inter = {1: 0, 2: 0}; union = {1: 0, 2: 0}
     n = 0
     for _, _, frame, t, _ in heldout_items():
-        m = tl.mask(frame[:, ::-1].copy())[:, ::-1]
+        m, keep = fn(tl, frame)
         for c in (1, 2):
-            inter[c] += int(((m == c) & (t == c)).sum()); union[c] += int(((m == c) | (t == c)).sum())
+            inter[c] += int(((m == c) & (t == c) & keep).sum()); union[c] += int((((m == c) | (t == c)) & keep).sum())
         n += 1
     return {"frames": n, "drivable_iou": inter[1] / max(union[1], 1), "lane_iou": inter[2] / max(union[2], 1),
-            "definition": "TwinLiteNet on the mirrored frame, mirrored back, vs TwinLiteNet on the frame (the labels)"}
+            "definition": definition}
+
+
+def training_fit(st):
+    """How closely the student matches the teacher on frames it was trained on (pass q0: every 16th frame of each
+    training drive, the cached 640x360 frames), per drive and pooled: the fit the held-out IoU is to be read against."""
+    per = {}
+    for p in sorted(glob.glob(os.path.join(CACHE, "labels", "q0_*.npz"))):
+        drive = os.path.basename(p)[3:-9]
+        z = np.load(p)
+        acc = per.setdefault(drive, [0, 0, 0, 0, 0])
+        for frame, t in zip(z["frames"], z["masks"]):
+            _, m = st.predict(frame, 640, 360)
+            acc[0] += int(((m == 1) & (t == 1)).sum()); acc[1] += int(((m == 1) | (t == 1)).sum())
+            acc[2] += int(((m == 2) & (t == 2)).sum()); acc[3] += int(((m == 2) | (t == 2)).sum()); acc[4] += 1
+    tot = [sum(v[i] for v in per.values()) for i in range(5)]
+    score = lambda v: {"frames": v[4], "drivable_iou": v[0] / max(v[1], 1), "lane_iou": v[2] / max(v[3], 1)}
+    return {**score(tot), "by_drive": {k: score(v) for k, v in per.items()},
+            "definition": "training frames (pass q0: every 16th frame of the four training drives, cached at 640x360) vs "
+                          "TwinLiteNet's labels, IoU pooled as on the held-out drive"}
 
 
 def camvid(st, threads, split="val"):
@@ -289,8 +345,10 @@ def main():
     if "kitti" not in a.skip:
         res["kitti"] = kitti(st, a.threads); print(json.dumps(res["kitti"]), file=sys.stderr, flush=True)
     if "teacher_flip" not in a.skip:
-        res["teacher_flip_consistency"] = teacher_flip_consistency(a.threads)
-        print(json.dumps(res["teacher_flip_consistency"]), file=sys.stderr, flush=True)
+        for k in TEACHER_VARIANTS:
+            res[k] = teacher_consistency(k, a.threads); print(k, json.dumps(res[k]), file=sys.stderr, flush=True)
+    if "train_fit" not in a.skip:
+        res["training_fit"] = training_fit(st); print(json.dumps(res["training_fit"]), file=sys.stderr, flush=True)
     if "camvid" not in a.skip:
         res["camvid_val"] = camvid(st, a.threads); print(json.dumps(res["camvid_val"]), file=sys.stderr, flush=True)
     if "camvid_test" not in a.skip:

@@ -5,10 +5,10 @@
                             decoding, COCO -> DrivePipe classes, per-class NMS, boxes clipped) for a
                             1280x720 frame stretched to 320x320.
   student_<k>_input.npy     real held-out frames (challenge_video) already resized to the student input:
-                            288x512x3 uint8 RGB (the tensor is value/255, NCHW)
+                            H x W x 3 uint8 RGB at the card's input size (the tensor is value/255, NCHW)
   student_<k>_expected.json student model run by onnxruntime on that tensor, CenterNet-decoded
                             (card thresholds) for a 1280x720 frame
-  student_<k>_mask.npy      288x512 uint8 argmax of seg_logits
+  student_<k>_mask.npy      H x W uint8 argmax of seg_logits
 
 Usage: python make_perception_fixtures.py [--yolo] [--student fixtures/models/<name>.json]
 """
