@@ -37,10 +37,8 @@ from PIL import Image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "fixtures", "images")
-SHARED = os.path.join(os.path.dirname(ROOT), "shared", "data")
-# Worktrees live beside the repo too; fall back to /work/shared when run from one.
-if not os.path.isdir(SHARED):
-    SHARED = "/work/shared/data"
+# ../shared beside the repo, or DRIVEPIPE_SHARED (as tools/train does), e.g. when run from a worktree elsewhere.
+SHARED = os.path.join(os.environ.get("DRIVEPIPE_SHARED", os.path.join(os.path.dirname(ROOT), "shared")), "data")
 UDACITY = os.path.join(SHARED, "udacity", "test_images")
 
 P = np.uint64(1099511628211)

@@ -13,7 +13,7 @@ timings are not skewed) and writes the metrics JSON (card.py then writes the mod
       can be reported on p1 frames it never saw
   cost: MACs/FLOPs, parameters
   timing: our engine (`drivepipe bench`, release build) against onnxruntime at 1 and 2 threads, alternating
-      rounds (tools/bench_ort.py); wrap a timing-only run in /work/quiet.sh-style pausing of other jobs
+      rounds (tools/bench_ort.py); pause other jobs (SIGSTOP to their process groups) during a timing-only run
   teacher consistency: TwinLiteNet on mirrored, student-sized (576x320 and back) and 10%-zoomed held-out frames vs
       its own labels (a scale for the IoUs; part name teacher_flip)
   training fit: the same IoUs on training frames (pass q0), per drive
