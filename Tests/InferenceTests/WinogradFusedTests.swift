@@ -1,6 +1,6 @@
 // The fused AVX-512 Winograd kernel (ck_wino_*, WinogradFused) against the naive conv twin:
 // odd sizes (vectors spanning two or more tile rows, a partial last vector, an odd last output row), same-size and valid and
-// one-sided pads, ReLU and none, with and without bias, with a fused residual (also in place), 1 and 2 threads
+// one-sided pads, each activation it applies (none, ReLU, LeakyRelu, PRelu per channel and shared), with and without bias, with a fused residual (also in place), 1 and 2 threads
 // bit-identical; and the shapes it takes or leaves to the direct kernel. Skipped (nothing to run) without AVX-512.
 
 import CKernels
@@ -29,16 +29,30 @@ import Testing
         return g
     }
 
+    /// The activations the kernel applies, by name (PRelu's slopes depend on m).
+    static let activations = ["none", "relu", "leakyRelu", "prelu", "prelu1"]
+
+    static func activation(_ name: String, m: Int) -> Activation {
+        switch name {
+        case "relu": return .relu
+        case "leakyRelu": return .leakyRelu(0.1)
+        case "prelu": return .prelu((0..<m).map { Float($0 % 7) * 0.15 - 0.3 })   // negative, zero and positive slopes
+        case "prelu1": return .prelu([0.25])
+        default: return .none
+        }
+    }
+
     /// Input x (seed) and weights (seed + 10, scaled by 1 / sqrt(c): unit-scale outputs) for `g`.
     static func data(_ g: ConvGeometry, seed: UInt64) -> (x: [Float], wt: [Float]) {
         (seededRandom(g.c * g.h * g.w, seed: seed),
          seededRandom(g.m * g.c * 9, seed: seed + 10).map { $0 / Float(g.c).squareRoot() })
     }
 
-    @Test(arguments: 0..<shapes.count, [Activation.none, .relu])
-    func matchesReference(_ i: Int, _ act: Activation) throws {
+    @Test(arguments: 0..<shapes.count, activations)
+    func matchesReference(_ i: Int, _ name: String) throws {
         guard DirectConv.isa == Int32(CK_ISA_AVX512) else { return }
         let g = Self.geometry(Self.shapes[i])
+        let act = Self.activation(name, m: g.m)
         let (x, wt) = Self.data(g, seed: UInt64(50 + i))
         let bias: [Float]? = i % 2 == 0 ? seededRandom(g.m, seed: UInt64(70 + i)) : nil
         var ref = [Float](repeating: 0, count: g.m * g.outPlane)
@@ -62,16 +76,17 @@ import Testing
 
     /// A fused residual Add (y = act(conv + bias + sum)), also with the sum in y itself, as the
     /// engine may run it in place.
-    @Test(arguments: 0..<shapes.count, [Activation.none, .relu])
-    func residualMatchesReference(_ i: Int, _ act: Activation) throws {
+    @Test(arguments: 0..<shapes.count, activations)
+    func residualMatchesReference(_ i: Int, _ name: String) throws {
         guard DirectConv.isa == Int32(CK_ISA_AVX512) else { return }
         let g = Self.geometry(Self.shapes[i])
+        let act = Self.activation(name, m: g.m)
         let (x, wt) = Self.data(g, seed: UInt64(80 + i))
         let bias = seededRandom(g.m, seed: UInt64(100 + i))
         let sum = seededRandom(g.m * g.outPlane, seed: UInt64(110 + i))
         var ref = [Float](repeating: 0, count: g.m * g.outPlane)
         convReference(g, x, wt, bias, &ref, .none)
-        ref = zip(ref, sum).map { act == .relu ? max($0 + $1, 0) : $0 + $1 }
+        ref = ref.indices.map { act.reference(ref[$0] + sum[$0], channel: $0 / g.outPlane) }
         let plan = try #require(WinogradFused.plan(g, weights: wt, act: act, threads: 2, anyWidth: true), "shape \(i)")
         var scratch = [Float](repeating: .nan, count: plan.scratch)
         var outs: [[Float]] = []
@@ -102,6 +117,9 @@ import Testing
         var g = Self.geometry((48, 48, 36, 64, 1, 1, 1, 1))
         #expect(WinogradFused.suits(g, act: .relu))
         #expect(!WinogradFused.suits(g, act: .sigmoid))
+        #expect(WinogradFused.suits(g, act: .prelu([Float](repeating: 0.2, count: 48))))   // TwinLiteNet's Conv+PRelu
+        #expect(WinogradFused.suits(g, act: .prelu([0.2])) && WinogradFused.suits(g, act: .leakyRelu(0.1)))
+        #expect(!WinogradFused.suits(g, act: .prelu([0.2, 0.3])))                          // neither one slope nor one per channel
         #expect(!WinogradFused.suits(g, act: .relu, isa: Int32(CK_ISA_AVX2)))
         g.sh = 2; g.sw = 2; g.oh = 18; g.ow = 32
         #expect(!WinogradFused.suits(g, act: .relu))                      // stride 2
