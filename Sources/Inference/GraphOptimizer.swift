@@ -9,6 +9,11 @@
 //   post-add   Add(act(Conv(x)), t) or Add(act(Conv(x)), Resize-nearest-2x(s)) (a feature
 //              pyramid's merge): the conv adds t, or s read upsampled, after its activation
 //              (input 4, attribute _postUp = 1 or 2): the Add's and the Resize's passes go
+//   transpose  a Transpose of the last two axes read only by MatMul becomes its _transA / _transB
+//   attention  MatMul -> Softmax (last axis) -> MatMul into one _Attention node that never stores
+//              the scores whole (TwinLiteNet's position attention: 52 MB of them)
+
+import Foundation
 
 enum GraphOptimizer {
     /// Restricts the graph to computing `outputs` from `inputs` (shapes already known).
@@ -48,6 +53,51 @@ enum GraphOptimizer {
         fuseActivations(&g)
         fusePostAdd(&g)
         foldTransposeIntoMatMul(&g)
+        fuseAttention(&g)
+    }
+
+    /// DRIVEPIPE_FUSE_ATTENTION=0 leaves attention unfused (A/B).
+    static let attentionEnabled: Bool = ProcessInfo.processInfo.environment["DRIVEPIPE_FUSE_ATTENTION"] != "0"
+
+    /// MatMul(q, k) -> Softmax over the last axis -> MatMul with v, all 3-D with one batch size, the
+    /// scores read by nothing else: one `_Attention` node (Kernels/Attention.swift), which never
+    /// stores the scores whole. Two forms: y = v S^T (the scores as the second operand, transposed:
+    /// TwinLiteNet's position attention) and y = S v. Runs after foldTransposeIntoMatMul, whose
+    /// `_transA` / `_transB` flags it carries over.
+    static func fuseAttention(_ g: inout Graph) {
+        guard attentionEnabled else { return }
+        let outputs = Set(g.outputs)
+        var changed = true
+        while changed {
+            changed = false
+            let uses = consumers(g)
+            for (si, sm) in g.nodes.enumerated() where sm.op == "Softmax" && sm.activation == .none {
+                guard let e = sm.input(0), let scores = sm.outputs.first, let es = g.shapes[e], es.count == 3,
+                      sm.int("axis", -1) == -1 || sm.int("axis", -1) == 2,
+                      !outputs.contains(e), !outputs.contains(scores), uses[e] == 1, uses[scores] == 1,
+                      let pi = g.nodes.firstIndex(where: { $0.outputs.first == e }), pi < si,
+                      let ri = g.nodes.firstIndex(where: { $0.inputs.contains(scores) }), ri > si else { continue }
+                let p = g.nodes[pi], r = g.nodes[ri]
+                guard p.op == "MatMul", r.op == "MatMul", p.activation == .none, r.activation == .none,
+                      let q = p.input(0), let k = p.input(1), r.inputs.count == 2 else { continue }
+                let form: Int, v: String, transV: Int
+                if r.inputs[1] == scores, r.int("_transB", 0) == 1, r.int("_transA", 0) == 0 {
+                    form = AttentionShape.Form.valuesByScores.rawValue; v = r.inputs[0]; transV = 0
+                } else if r.inputs[0] == scores, r.inputs[1] != scores, r.int("_transA", 0) == 0 {
+                    form = AttentionShape.Form.scoresByValues.rawValue; v = r.inputs[1]; transV = r.int("_transB", 0)
+                } else { continue }
+                guard let qs = g.shapes[q], let ks = g.shapes[k], let vs = g.shapes[v],
+                      [qs, ks, vs].allSatisfy({ $0.count == 3 && $0[0] == es[0] }) else { continue }
+                let fused = Node(op: "_Attention", name: r.name, inputs: [q, k, v], outputs: r.outputs,
+                                 attrs: ["_transQ": .int(p.int("_transA", 0)), "_transK": .int(p.int("_transB", 0)),
+                                         "_transV": .int(transV), "_form": .int(form)])
+                g.nodes[ri] = fused
+                g.nodes.remove(at: si)
+                g.nodes.remove(at: pi)
+                changed = true
+                break
+            }
+        }
     }
 
     /// Transpose swapping the last two axes, read only by MatMul: the MatMul reads the

@@ -33,6 +33,7 @@ enum OpRegistry {
         case "ConstantOfShape": return try compileConstantOfShape(ctx)
         case "ReduceMax", "ReduceMin", "ReduceMean", "ReduceSum": return try compileReduce(ctx)
         case "GRU": return try compileGRU(ctx)
+        case "_Attention": return try compileAttention(ctx)   // made by GraphOptimizer.fuseAttention
         default: throw InferenceError.unsupportedOp(op: ctx.node.op, node: ctx.node.name)
         }
     }

@@ -299,6 +299,32 @@ def _(r):
     return model(nodes, [("X", [3, 10])], ["Y"], [("W", f32(r, 6, 10)), ("B", f32(r, 6))]), {"X": f32(r, 3, 10)}
 
 
+@case("fuse_attention_values_by_scores")
+def _(r):
+    # TwinLiteNet's position attention (SAGAN-style), small: q, k [1, d, N], v [1, c, N];
+    # y = v softmax(q^T k)^T, with the exporter's Transposes; N not a multiple of the engine's block rows
+    n, d, c = 150, 4, 6
+    nodes = [helper.make_node("Transpose", ["Q"], ["qt"], perm=[0, 2, 1]),
+             helper.make_node("MatMul", ["qt", "K"], ["e"]),
+             helper.make_node("Softmax", ["e"], ["s"], axis=-1),
+             helper.make_node("Transpose", ["s"], ["st"], perm=[0, 2, 1]),
+             helper.make_node("MatMul", ["V", "st"], ["Y"])]
+    return (model(nodes, [("Q", [1, d, n]), ("K", [1, d, n]), ("V", [1, c, n])], ["Y"]),
+            {"Q": f32(r, 1, d, n), "K": f32(r, 1, d, n), "V": f32(r, 1, c, n)})
+
+
+@case("fuse_attention_scores_by_values")
+def _(r):
+    # transformer-style: y = softmax(q k^T) v, two batches, 70 queries over 90 keys
+    b, n, m, d, c = 2, 70, 90, 8, 5
+    nodes = [helper.make_node("Transpose", ["K"], ["kt"], perm=[0, 2, 1]),
+             helper.make_node("MatMul", ["Q", "kt"], ["e"]),
+             helper.make_node("Softmax", ["e"], ["s"], axis=2),
+             helper.make_node("MatMul", ["s", "V"], ["Y"])]
+    return (model(nodes, [("Q", [b, n, d]), ("K", [b, m, d]), ("V", [b, m, c])], ["Y"]),
+            {"Q": f32(r, b, n, d), "K": f32(r, b, m, d), "V": f32(r, b, m, c)})
+
+
 @case("dropout_identity_chain")
 def _(r):
     nodes = [helper.make_node("Identity", ["X"], ["a"]),
