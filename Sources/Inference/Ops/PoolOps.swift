@@ -66,11 +66,12 @@ func compilePool(_ ctx: OpContext) throws -> CompiledOp {
     let outShape = is1D ? [xs[0], xs[1], g.ow] : [xs[0], xs[1], g.oh, g.ow]
     let threads = ctx.threads
     let flops = g.planes * g.oh * g.ow * g.kh * g.kw
-    return CompiledOp(outShapes: [outShape], scratchCount: isMax ? threads * g.h * g.ow : 0, flops: flops) { ins, outs, scratch in
+    let columns = isMax ? [] : avgPoolColumnDivisors(g, includePad: includePad)
+    return CompiledOp(outShapes: [outShape], scratchCount: threads * g.h * g.ow, flops: flops) { ins, outs, scratch in
         if isMax {
             maxPoolSeparable(g, ins[0], outs[0], scratch: scratch, threads: threads)
         } else {
-            avgPool(g, includePad: includePad, ins[0], outs[0], threads: threads)
+            avgPoolSeparable(g, includePad: includePad, columns: columns, ins[0], outs[0], scratch: scratch, threads: threads)
         }
     }
 }
@@ -156,7 +157,69 @@ func maxPool(_ g: PoolGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePoi
     }
 }
 
-/// Average pool; with `includePad` the divisor counts padding cells inside the padded
+/// Window sums along x of every input row, into scratch [h, ow] (`maxPoolSeparable`'s row pass with +).
+@inline(__always)
+private func rowSums(_ g: PoolGeometry, _ row: UnsafePointer<Float>, _ r: UnsafeMutablePointer<Float>) {
+    for ox in 0..<g.ow { r[ox] = 0 }
+    for kx in 0..<g.kw {
+        let off = kx * g.dw - g.padLeft   // ix = ox * sw + off
+        let lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw
+        let hi = min(g.ow, g.w - off <= 0 ? 0 : (g.w - off + g.sw - 1) / g.sw)
+        if lo >= hi { continue }
+        if g.sw == 1 {
+            let s = row + off
+            for ox in lo..<hi { r[ox] += s[ox] }
+        } else {
+            for ox in lo..<hi { r[ox] += row[ox * g.sw + off] }
+        }
+    }
+}
+
+/// The divisor's column factor for each output column: window columns inside the padded input
+/// (`includePad`) or inside the input.
+func avgPoolColumnDivisors(_ g: PoolGeometry, includePad: Bool) -> [Int] {
+    (0..<g.ow).map { ox in
+        let x0 = ox * g.sw - g.padLeft
+        if includePad { return (min(x0 + (g.kw - 1) * g.dw + 1, g.w + g.padRight) - x0 + g.dw - 1) / g.dw }
+        return (0..<g.kw).filter { x0 + $0 * g.dw >= 0 && x0 + $0 * g.dw < g.w }.count
+    }
+}
+
+/// Average pooling as two 1-D passes: window sums along x of each input row into scratch, then
+/// sums of those along y, divided by (window rows) x (window columns) counted as `avgPool` does (the
+/// window and the input are both rectangles). kh + kw additions per output instead of kh * kw; the
+/// sums' order differs from `avgPool`'s, so results differ by float rounding.
+///   x: [planes, h, w] -> y: [planes, oh, ow]; columns: avgPoolColumnDivisors; scratch: [threads, h, ow]
+func avgPoolSeparable(_ g: PoolGeometry, includePad: Bool, columns: [Int], _ x: UnsafePointer<Float>,
+                      _ y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, threads: Int) {
+    Parallel.tasks(g.planes, threads: threads) { worker, lo, hi in
+        let rows = scratch + worker * g.h * g.ow
+        for p in lo..<hi {
+            let src = x + p * g.h * g.w, dst = y + p * g.oh * g.ow
+            for iy in 0..<g.h { rowSums(g, src + iy * g.w, rows + iy * g.ow) }
+            for oy in 0..<g.oh {
+                let y0 = oy * g.sh - g.padTop
+                let d = dst + oy * g.ow
+                for ox in 0..<g.ow { d[ox] = 0 }
+                var inside = 0
+                for ky in 0..<g.kh {
+                    let iy = y0 + ky * g.dh
+                    if iy < 0 || iy >= g.h { continue }
+                    inside += 1
+                    let r = rows + iy * g.ow
+                    for ox in 0..<g.ow { d[ox] += r[ox] }
+                }
+                let rowDiv = includePad ? (min(y0 + (g.kh - 1) * g.dh + 1, g.h + g.padBottom) - y0 + g.dh - 1) / g.dh : inside
+                for ox in 0..<g.ow {
+                    let div = rowDiv * columns[ox]
+                    d[ox] = div > 0 ? d[ox] / Float(div) : 0
+                }
+            }
+        }
+    }
+}
+
+/// Naive twin of `avgPoolSeparable`. With `includePad` the divisor counts padding cells inside the padded
 /// input (not cells past it, which ceil_mode can add), as onnxruntime does.
 func avgPool(_ g: PoolGeometry, includePad: Bool, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
              threads: Int) {
