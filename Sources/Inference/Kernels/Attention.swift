@@ -3,7 +3,7 @@
 // of scores, Softmax reads and writes them, the next MatMul reads them again (about 40 ms of its
 // 100 at 1 thread). Per block of `rows` queries, in one worker's scratch (rows x M floats):
 //   E = Q[i0..<i1] K                          [rows, M]   (sgemm, one thread)
-//   E = softmax over each row of E           (softmaxRow)
+//   E = softmax over each row of E           (softmaxRowFast)
 //   .valuesByScores: Y[:, i0..<i1] = V E^T   V [c, M], Y [c, N]   (TwinLiteNet: V S^T)
 //   .scoresByValues: Y[i0..<i1, :] = E V     V [M, c] (or [c, M] with transV), Y [N, c]
 // One batch: Q [N, d] (or [d, N] with transQ), K [d, M] (or [M, d] with transK).
@@ -39,7 +39,7 @@ func attention(_ s: AttentionShape, _ q: UnsafePointer<Float>, _ k: UnsafePointe
             cblas_sgemm(CblasRowMajor, s.transQ ? CblasTrans : CblasNoTrans, s.transK ? CblasTrans : CblasNoTrans,
                         Int32(r), Int32(s.m), Int32(s.d), 1, s.transQ ? q + i0 : q + i0 * s.d, Int32(s.transQ ? s.n : s.d),
                         k, Int32(s.transK ? s.d : s.m), 0, e, Int32(s.m))
-            for i in 0..<r { softmaxRow(e + i * s.m, e + i * s.m, s.m, log: false) }
+            for i in 0..<r { softmaxRowFast(e + i * s.m, e + i * s.m, s.m) }
             switch s.form {
             case .valuesByScores:
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(s.c), Int32(r), Int32(s.m), 1,

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // FastMath: a vectorisable exp for Softmax (glibc's expf is a scalar call).
@@ -44,6 +45,16 @@ func fastExp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     var res = p * scale
     res.replace(with: 0, where: x .< -87.3)
     return res
+}
+
+/// Whether softmax rows take the AVX-512 kernel (CKernels/softmax.c); DRIVEPIPE_ISA lowers it like the convs.
+let softmaxAVX512 = DirectConv.isa == Int32(CK_ISA_AVX512)
+
+/// Softmax of one contiguous row: the 16-lane AVX-512 kernel where the CPU has it (TwinLiteNet's
+/// 3600 x 3600 attention scores: about 16 -> 5 ms), else `softmaxRow` (its twin; `dst` may be `src`).
+@inline(__always)
+func softmaxRowFast(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+    if softmaxAVX512 { ck_softmax_row_avx512(src, dst, Int32(n)) } else { softmaxRow(src, dst, n, log: false) }
 }
 
 /// In-place softmax of one contiguous row of `n` floats read from `src` into `dst`

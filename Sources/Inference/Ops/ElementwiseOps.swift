@@ -194,7 +194,10 @@ func compileSoftmax(_ ctx: OpContext) throws -> CompiledOp {
         if inner == 1 {
             // rows are contiguous: three vectorisable passes per row
             Parallel.chunks(outer, threads: threads, minChunk: 8) { lo, hi in
-                for o in lo..<hi { softmaxRow(ins[0] + o * len, outs[0] + o * len, len, log: log) }
+                for o in lo..<hi {
+                    if log { softmaxRow(ins[0] + o * len, outs[0] + o * len, len, log: true) }
+                    else { softmaxRowFast(ins[0] + o * len, outs[0] + o * len, len) }
+                }
             }
             return
         }
