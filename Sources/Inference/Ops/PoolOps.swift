@@ -5,6 +5,16 @@ struct PoolGeometry {
     var planes = 1, h = 1, w = 1, oh = 1, ow = 1
     var kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1
     var padTop = 0, padLeft = 0, padBottom = 0, padRight = 0
+
+    /// Window tap kx of a row pass: its offset (input column = ox * sw + off) and the output
+    /// columns [lo, hi) for which it falls inside the input row (no bounds check per tap).
+    @inline(__always)
+    func tapColumns(_ kx: Int) -> (off: Int, lo: Int, hi: Int) {
+        let off = kx * dw - padLeft
+        let lo = off >= 0 ? 0 : (-off + sw - 1) / sw
+        let hi = min(ow, w - off <= 0 ? 0 : (w - off + sw - 1) / sw)
+        return (off, lo, hi)
+    }
 }
 
 func compilePool(_ ctx: OpContext) throws -> CompiledOp {
@@ -92,9 +102,7 @@ func maxPoolSeparable(_ g: PoolGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeM
                 // tap kx outer, outputs inner (the same comparisons in the same order per
                 // output, without a bounds check per tap: the loop vectorises at stride 1)
                 for kx in 0..<g.kw {
-                    let off = kx * g.dw - g.padLeft   // ix = ox * sw + off
-                    let lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw
-                    let hi = min(g.ow, g.w - off <= 0 ? 0 : (g.w - off + g.sw - 1) / g.sw)
+                    let (off, lo, hi) = g.tapColumns(kx)
                     if lo >= hi { continue }
                     if g.sw == 1 {
                         let s = row + off
@@ -162,9 +170,7 @@ func maxPool(_ g: PoolGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePoi
 private func rowSums(_ g: PoolGeometry, _ row: UnsafePointer<Float>, _ r: UnsafeMutablePointer<Float>) {
     for ox in 0..<g.ow { r[ox] = 0 }
     for kx in 0..<g.kw {
-        let off = kx * g.dw - g.padLeft   // ix = ox * sw + off
-        let lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw
-        let hi = min(g.ow, g.w - off <= 0 ? 0 : (g.w - off + g.sw - 1) / g.sw)
+        let (off, lo, hi) = g.tapColumns(kx)
         if lo >= hi { continue }
         if g.sw == 1 {
             let s = row + off
