@@ -14,7 +14,9 @@ func compileAttention(_ ctx: OpContext) throws -> CompiledOp {
     s.transQ = ctx.node.int("_transQ", 0) != 0
     s.transK = ctx.node.int("_transK", 0) != 0
     s.transV = ctx.node.int("_transV", 0) != 0
-    guard let form = AttentionShape.Form(rawValue: ctx.node.int("_form", 0)) else { throw ctx.fail("_form 0 or 1", "\(ctx.node.int("_form", 0))") }
+    guard let form = AttentionShape.Form(rawValue: ctx.node.int("_form", 0)) else {
+        throw ctx.fail("_form 0 or 1", "\(ctx.node.int("_form", 0))")
+    }
     s.form = form
     s.n = s.transQ ? qs[2] : qs[1]
     s.d = s.transQ ? qs[1] : qs[2]
