@@ -48,12 +48,17 @@ import Testing
          seededRandom(g.m * g.c * 9, seed: seed + 10).map { $0 / Float(g.c).squareRoot() })
     }
 
+    /// Shape i with the named activation, its input and weights (`data` at `seed`).
+    static func problem(_ i: Int, _ name: String, seed: UInt64) -> (g: ConvGeometry, act: Activation, x: [Float], wt: [Float]) {
+        let g = geometry(shapes[i])
+        let (x, wt) = data(g, seed: seed)
+        return (g, activation(name, m: g.m), x, wt)
+    }
+
     @Test(arguments: 0..<shapes.count, activations)
     func matchesReference(_ i: Int, _ name: String) throws {
         guard DirectConv.isa == Int32(CK_ISA_AVX512) else { return }
-        let g = Self.geometry(Self.shapes[i])
-        let act = Self.activation(name, m: g.m)
-        let (x, wt) = Self.data(g, seed: UInt64(50 + i))
+        let (g, act, x, wt) = Self.problem(i, name, seed: UInt64(50 + i))
         let bias: [Float]? = i % 2 == 0 ? seededRandom(g.m, seed: UInt64(70 + i)) : nil
         var ref = [Float](repeating: 0, count: g.m * g.outPlane)
         if let bias { convReference(g, x, wt, bias, &ref, act) } else { convReference(g, x, wt, nil, &ref, act) }
@@ -79,9 +84,7 @@ import Testing
     @Test(arguments: 0..<shapes.count, activations)
     func residualMatchesReference(_ i: Int, _ name: String) throws {
         guard DirectConv.isa == Int32(CK_ISA_AVX512) else { return }
-        let g = Self.geometry(Self.shapes[i])
-        let act = Self.activation(name, m: g.m)
-        let (x, wt) = Self.data(g, seed: UInt64(80 + i))
+        let (g, act, x, wt) = Self.problem(i, name, seed: UInt64(80 + i))
         let bias = seededRandom(g.m, seed: UInt64(100 + i))
         let sum = seededRandom(g.m * g.outPlane, seed: UInt64(110 + i))
         var ref = [Float](repeating: 0, count: g.m * g.outPlane)
