@@ -173,8 +173,8 @@ static void wino_input(const ck_wino_plan *p, const float *x, float *V, int k0, 
 }
 
 /// The output transform of 8 channels x 3 vectors held in M[xi][o][r][16], bias, residual, activation, store.
-static void wino_output(const ck_wino_plan *p, const float *M, const float *bias, const float *sum, int act,
-                        const float *slope, float *y, int oc0, int kFirst, int nk) {
+static void wino_output(const ck_wino_plan *p, const float *M, const float *bias, const float *sum,
+                        const ck_act *act, float *y, int oc0, int kFirst, int nk) {
     const __m512i loIdx = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i hiIdx = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
     const long plane = (long)p->oh * p->ow;
@@ -201,7 +201,8 @@ static void wino_output(const ck_wino_plan *p, const float *M, const float *bias
             float *yo = y + (long)(oc0 + o) * plane;
             const float *so = sum ? sum + (long)(oc0 + o) * plane : 0;
             const __m512 zero = _mm512_setzero_ps();
-            const __m512 sl = _mm512_set1_ps(act == CK_WINO_SLOPE ? slope[oc0 + o] : 0.0f);
+            const int negSlope = act->kind == 2 || act->kind == 4;   // leaky relu, prelu
+            const __m512 sl = _mm512_set1_ps(act->kind == 4 && act->slopes ? act->slopes[oc0 + o] : act->a);
             for (int a = 0; a < 2; a++) {           // (A^T m) A: output row 2 ty + a of each segment
                 const __m512 y0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[a][0], s[a][1]), s[a][2]), b);
                 const __m512 y1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[a][1], s[a][2]), s[a][3]), b);
@@ -215,8 +216,8 @@ static void wino_output(const ck_wino_plan *p, const float *M, const float *bias
                         l = _mm512_add_ps(l, _mm512_maskz_loadu_ps(mLo[q], so + at));
                         h = _mm512_add_ps(h, _mm512_maskz_loadu_ps(mHi[q], so + at + 16));
                     }
-                    if (act == CK_WINO_RELU) { l = _mm512_max_ps(l, zero); h = _mm512_max_ps(h, zero); }
-                    else if (act == CK_WINO_SLOPE) {   // v < 0 ? v * slope : v (PRelu, LeakyRelu)
+                    if (act->kind == 1) { l = _mm512_max_ps(l, zero); h = _mm512_max_ps(h, zero); }
+                    else if (negSlope) {           // v < 0 ? v * slope : v
                         l = _mm512_mask_mul_ps(l, _mm512_cmp_ps_mask(l, zero, _CMP_LT_OQ), l, sl);
                         h = _mm512_mask_mul_ps(h, _mm512_cmp_ps_mask(h, zero, _CMP_LT_OQ), h, sl);
                     }
@@ -229,7 +230,7 @@ static void wino_output(const ck_wino_plan *p, const float *M, const float *bias
 }
 
 static void wino_run_avx512(const ck_wino_plan *p, const float *x, const float *packed, const float *bias,
-                            const float *sum, int act, const float *slope, float *y, float *scratch, int u0, int u1) {
+                            const float *sum, const ck_act *act, float *y, float *scratch, int u0, int u1) {
     float *V = scratch;
     float *M = scratch + 16L * p->c * p->bandVecs * LANES;
     const long xiStride = (long)p->c * p->bandVecs * LANES;
@@ -263,7 +264,7 @@ static void wino_run_avx512(const ck_wino_plan *p, const float *x, const float *
                         for (int r = 0; r < RW; r++) _mm512_storeu_ps(M + ((xi * OCB + o) * RW + r) * LANES, acc[o][r]);
                 }
                 const int nk = k1 - kb < RW ? k1 - kb : RW;
-                wino_output(p, M, bias, sum, act, slope, y, blk * OCB, kb, nk);
+                wino_output(p, M, bias, sum, act, y, blk * OCB, kb, nk);
             }
         }
     }
@@ -273,10 +274,10 @@ static void wino_run_avx512(const ck_wino_plan *p, const float *x, const float *
 #endif
 
 void ck_wino_run(const ck_wino_plan *p, const float *x, const float *packed, const float *bias, const float *sum,
-                 int act, const float *slope, float *y, float *scratch, int u0, int u1) {
+                 const ck_act *act, float *y, float *scratch, int u0, int u1) {
 #if defined(__x86_64__)
-    wino_run_avx512(p, x, packed, bias, sum, act, slope, y, scratch, u0, u1);
+    wino_run_avx512(p, x, packed, bias, sum, act, y, scratch, u0, u1);
 #else
-    (void)p; (void)x; (void)packed; (void)bias; (void)sum; (void)act; (void)slope; (void)y; (void)scratch; (void)u0; (void)u1;
+    (void)p; (void)x; (void)packed; (void)bias; (void)sum; (void)act; (void)y; (void)scratch; (void)u0; (void)u1;
 #endif
 }

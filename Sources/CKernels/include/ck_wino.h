@@ -17,6 +17,8 @@
 #ifndef CK_WINO_H
 #define CK_WINO_H
 
+#include "ckernels.h"
+
 typedef struct {
     int c, h, w, m, oh, ow;
     int padTop, padLeft;
@@ -33,13 +35,10 @@ long ck_wino_packed_count(const ck_wino_plan *p);
 long ck_wino_scratch_count(const ck_wino_plan *p);
 /// U from weights [m][c][3][3] (output channels past m packed as zeros).
 void ck_wino_pack(const ck_wino_plan *p, const float *w, float *packed);
-/// The activation applied after bias and residual: none, ReLU, or v < 0 ? v * slope[oc] : v
-/// (PRelu with one slope per output channel; LeakyRelu as the same slope for all).
-enum { CK_WINO_NONE = 0, CK_WINO_RELU = 1, CK_WINO_SLOPE = 2 };
-
 /// Units [u0, u1): y = act(conv + bias + sum); sum [m][oh][ow] (a fused residual Add) or NULL,
-/// and may be y itself; slope [m] (CK_WINO_SLOPE only); needs an AVX-512 CPU.
+/// and may be y itself; act (ckernels.h) of kind 0 (none), 1 (relu), 2 (leaky relu) or 4 (prelu),
+/// without post; needs an AVX-512 CPU.
 void ck_wino_run(const ck_wino_plan *p, const float *x, const float *packed, const float *bias, const float *sum,
-                 int act, const float *slope, float *y, float *scratch, int u0, int u1);
+                 const ck_act *act, float *y, float *scratch, int u0, int u1);
 
 #endif

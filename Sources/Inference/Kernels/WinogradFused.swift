@@ -25,25 +25,13 @@ enum WinogradFused {
         let g: ConvGeometry
         let cp: ck_wino_plan
         let packed: FloatStore
-        let act: Int32         // CK_WINO_NONE, _RELU or _SLOPE
-        let slopes: FloatStore // [m] negative slopes (CK_WINO_SLOPE), else unused
+        let act: FusedActivation   // none, relu, leaky relu or prelu (`takes`): all of it in the kernel
         let perWorker: Int     // floats of one worker's band scratch
         let workers: Int
         var scratch: Int { perWorker * workers }
 
         init(g: ConvGeometry, cp: ck_wino_plan, packed: FloatStore, act: Activation, threads: Int) {
-            self.g = g; self.cp = cp; self.packed = packed
-            slopes = FloatStore(count: g.m)
-            switch act {
-            case .relu: self.act = Int32(CK_WINO_RELU)
-            case let .prelu(s):
-                self.act = Int32(CK_WINO_SLOPE)
-                for i in 0..<g.m { slopes.p[i] = s.count == 1 ? s[0] : s[i] }
-            case let .leakyRelu(a):
-                self.act = Int32(CK_WINO_SLOPE)
-                for i in 0..<g.m { slopes.p[i] = a }
-            default: self.act = Int32(CK_WINO_NONE)
-            }
+            self.g = g; self.cp = cp; self.packed = packed; self.act = FusedActivation(act)
             var c = cp
             perWorker = (ck_wino_scratch_count(&c) + 15) / 16 * 16
             workers = max(1, threads)
@@ -102,8 +90,8 @@ enum WinogradFused {
         for b in 0..<g.n {
             let xb = x + b * g.c * g.inPlane, yb = y + b * g.m * g.outPlane, sb = sum.map { $0 + b * g.m * g.outPlane }
             Parallel.tasks(Int(cp.bands), threads: min(threads, p.workers)) { worker, lo, hi in
-                var c = cp
-                ck_wino_run(&c, xb, p.packed.p, bias, sb, p.act, p.slopes.p, yb, scratch + worker * p.perWorker, Int32(lo), Int32(hi))
+                var c = cp, act = p.act.c(channelOffset: 0)
+                ck_wino_run(&c, xb, p.packed.p, bias, sb, &act, yb, scratch + worker * p.perWorker, Int32(lo), Int32(hi))
             }
         }
     }
