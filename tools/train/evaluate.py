@@ -129,12 +129,37 @@ def recall(dets, gts, thr=0.5):
 TEACHER_CONF = (0.25, 0.4, 0.5)  # AP50 reported against teacher boxes at these confidence levels
 
 
+class MaskIoU:
+    """Drivable (1) and lane-line (2) IoU of predicted masks against label masks, pooled over all pixels of all
+    frames added (only where `keep` is true, when given)."""
+    def __init__(self):
+        self.inter = {1: 0, 2: 0}; self.union = {1: 0, 2: 0}; self.frames = 0
+
+    def add(self, m, t, keep=None):
+        for c in (1, 2):
+            i, u = (m == c) & (t == c), (m == c) | (t == c)
+            if keep is not None:
+                i, u = i & keep, u & keep
+            self.inter[c] += int(i.sum()); self.union[c] += int(u.sum())
+        self.frames += 1
+
+    def merged(self, other):
+        out = MaskIoU()
+        for c in (1, 2):
+            out.inter[c] = self.inter[c] + other.inter[c]; out.union[c] = self.union[c] + other.union[c]
+        out.frames = self.frames + other.frames
+        return out
+
+    def scores(self):
+        return {"frames": self.frames, "drivable_iou": self.inter[1] / max(self.union[1], 1),
+                "lane_iou": self.inter[2] / max(self.union[2], 1)}
+
+
 def _heldout_scores(items):
     """items: list of (student mask, teacher mask, student vehicle dets Nx5, teacher vehicle boxes Mx5)."""
-    inter = {1: 0, 2: 0}; union = {1: 0, 2: 0}
+    iou = MaskIoU()
     for m, t, _, _ in items:
-        for c in (1, 2):
-            inter[c] += int(((m == c) & (t == c)).sum()); union[c] += int(((m == c) | (t == c)).sum())
+        iou.add(m, t)
     dets = [d for _, _, d, _ in items]; gts = [g for _, _, _, g in items]
     ap = {}
     for c in TEACHER_CONF:
@@ -143,8 +168,7 @@ def _heldout_scores(items):
         ap[f"teacher_conf_{c:g}"] = {"ap50": average_precision(dets, req, ignored=ign),
                                      "teacher_boxes": int(sum(len(g) for g in req)),
                                      "ignored_boxes": int(sum(len(g) for g in ign))}
-    return {"frames": len(items), "drivable_iou": inter[1] / max(union[1], 1), "lane_iou": inter[2] / max(union[2], 1),
-            "vehicle_ap50": ap[f"teacher_conf_{TEACHER_CONF[0]:g}"]["ap50"], "vehicle_gt_boxes": int(sum(len(g) for g in gts)),
+    return {**iou.scores(), "vehicle_ap50": ap[f"teacher_conf_{TEACHER_CONF[0]:g}"]["ap50"], "vehicle_gt_boxes": int(sum(len(g) for g in gts)),
             "vehicle_ap50_by_teacher_conf": ap}
 
 
@@ -205,15 +229,11 @@ def teacher_consistency(variant, threads=2):
     the teacher's labels. IoU pooled over the held-out frames (p0 + p1) at 640x360."""
     fn, definition = TEACHER_VARIANTS[variant]
     tl = TwinLite(threads)
-    inter = {1: 0, 2: 0}; union = {1: 0, 2: 0}
-    n = 0
+    iou = MaskIoU()
     for _, _, frame, t, _ in heldout_items():
         m, keep = fn(tl, frame)
-        for c in (1, 2):
-            inter[c] += int(((m == c) & (t == c) & keep).sum()); union[c] += int((((m == c) | (t == c)) & keep).sum())
-        n += 1
-    return {"frames": n, "drivable_iou": inter[1] / max(union[1], 1), "lane_iou": inter[2] / max(union[2], 1),
-            "definition": definition}
+        iou.add(m, t, keep)
+    return {**iou.scores(), "definition": definition}
 
 
 def training_fit(st):
@@ -221,16 +241,14 @@ def training_fit(st):
     training drive, the cached 640x360 frames), per drive and pooled: the fit the held-out IoU is to be read against."""
     per = {}
     for p in sorted(glob.glob(os.path.join(CACHE, "labels", "q0_*.npz"))):
-        drive = os.path.basename(p)[3:-9]
         z = np.load(p)
-        acc = per.setdefault(drive, [0, 0, 0, 0, 0])
+        iou = per.setdefault(os.path.basename(p)[3:-9], MaskIoU())   # q0_<drive>_<first frame>.npz
         for frame, t in zip(z["frames"], z["masks"]):
-            _, m = st.predict(frame, 640, 360)
-            acc[0] += int(((m == 1) & (t == 1)).sum()); acc[1] += int(((m == 1) | (t == 1)).sum())
-            acc[2] += int(((m == 2) & (t == 2)).sum()); acc[3] += int(((m == 2) | (t == 2)).sum()); acc[4] += 1
-    tot = [sum(v[i] for v in per.values()) for i in range(5)]
-    score = lambda v: {"frames": v[4], "drivable_iou": v[0] / max(v[1], 1), "lane_iou": v[2] / max(v[3], 1)}
-    return {**score(tot), "by_drive": {k: score(v) for k, v in per.items()},
+            iou.add(st.predict(frame, 640, 360)[1], t)
+    total = MaskIoU()
+    for v in per.values():
+        total = total.merged(v)
+    return {**total.scores(), "by_drive": {k: v.scores() for k, v in per.items()},
             "definition": "training frames (pass q0: every 16th frame of the four training drives, cached at 640x360) vs "
                           "TwinLiteNet's labels, IoU pooled as on the held-out drive"}
 
